@@ -1,0 +1,50 @@
+"""Small text helpers shared by readers and writers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_XML_ILLEGAL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]"
+)
+_SPACES = re.compile(r"\s+")
+
+
+def xml_safe(text: str) -> str:
+    """Drop characters XML 1.0 cannot carry (controls, lone surrogates, non-characters)."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def squash_spaces(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def clean_inline(text: str | None) -> str | None:
+    """Single-line, XML-safe text, or None when nothing is left."""
+    if text is None:
+        return None
+    cleaned = squash_spaces(xml_safe(str(text)))
+    return cleaned or None
+
+
+def slugify(value: str, fallback: str = "item") -> str:
+    """Lowercase ASCII, URL-safe slug: ``AI in Autos`` -> ``ai-in-autos``."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].rstrip("-") or fallback
+
+
+def truncate_words(text: str, limit: int, ellipsis: str = "…") -> str:
+    """Cut at a word boundary so the result is at most ``limit`` characters."""
+    text = squash_spaces(text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ellipsis) + 1]
+    if " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    else:
+        cut = cut[: limit - len(ellipsis)]
+    return cut.rstrip(" ,;:-–—") + ellipsis
