@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
@@ -47,7 +48,23 @@ class TopicRule:
 
 
 def _norm(name: str) -> str:
-    return re.sub(r"[^0-9a-z]+", " ", name.casefold()).strip()
+    """Case-, accent- and punctuation-insensitive key: ``Süddeutsche`` == ``suddeutsche``.
+
+    Letters of every script are kept (``新华社`` stays a key of its own), so
+    non-Latin names never collapse into one empty key.
+    """
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    bare = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return re.sub(r"[\W_]+", " ", bare).strip()
+
+
+def _host(domain: str) -> str:
+    """``https://www.Example.com/x`` -> ``example.com``."""
+    host = domain.lower().strip()
+    if "://" in host:
+        host = urlsplit(host).hostname or ""
+    host = host.split("/", 1)[0].split(":", 1)[0]
+    return host.rstrip(".").removeprefix("www.")
 
 
 class ProviderRegistry:
@@ -58,10 +75,12 @@ class ProviderRegistry:
         self._by_alias: dict[str, ProviderEntry] = {}
         self._by_domain: dict[str, ProviderEntry] = {}
         for entry in entries:
-            if entry.domain:
-                self._by_domain.setdefault(entry.domain.lower(), entry)
+            if entry.domain and _host(entry.domain):
+                self._by_domain.setdefault(_host(entry.domain), entry)
             for alias in (entry.name, *entry.aliases):
-                self._by_alias.setdefault(_norm(alias), entry)
+                key = _norm(alias)
+                if key:
+                    self._by_alias.setdefault(key, entry)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -77,10 +96,7 @@ class ProviderRegistry:
         return self.by_domain(mention)
 
     def by_domain(self, domain_or_url: str) -> ProviderEntry | None:
-        host = domain_or_url.lower().strip()
-        if "://" in host:
-            host = urlsplit(host).hostname or ""
-        host = host.removeprefix("www.")
+        host = _host(domain_or_url)
         while host:
             if host in self._by_domain:
                 return self._by_domain[host]
@@ -184,7 +200,7 @@ def _check_values(cfg: Config) -> None:
 def _parse_content(value: Any) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, dict):
         raise _fail("content", "expected a mapping of format to 'full' or 'summary'")
-    modes = dict(Config.content)
+    modes = dict(Config().content)  # slots=True: Config.content is a descriptor, not the default
     for fmt, mode in value.items():
         if fmt not in FORMATS:
             raise _fail(f"content.{fmt}", f"unknown format; use one of {', '.join(FORMATS)}")
@@ -201,7 +217,17 @@ def _str_list(key: str, value: Any) -> tuple[str, ...]:
         return (value,)
     if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
         raise _fail(key, "expected a list of strings")
+    if any(isinstance(v, bool) for v in value):
+        # YAML reads bare yes/no/on/off as booleans; str(True) would silently become "True".
+        raise _fail(key, "expected a list of strings; quote yes/no/on/off/true/false")
     return tuple(str(v) for v in value)
+
+
+def _quote_hint(item: Any) -> str:
+    """For ``name: Off`` or ``name: 1843``, which YAML reads as a boolean or number."""
+    if isinstance(item, dict) and item.get("name") is not None:
+        return f" (got {item['name']!r}; put the name in quotes)"
+    return ""
 
 
 def _parse_providers(value: Any) -> ProviderRegistry:
@@ -211,7 +237,7 @@ def _parse_providers(value: Any) -> ProviderRegistry:
     for i, item in enumerate(value):
         key = f"providers[{i}]"
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise _fail(key, "each provider needs at least a 'name' string")
+            raise _fail(key, "each provider needs at least a 'name' string" + _quote_hint(item))
         unknown = set(item) - {"name", "domain", "aliases"}
         if unknown:
             raise _fail(key, f"unknown field(s) {', '.join(sorted(unknown))}")
@@ -219,7 +245,7 @@ def _parse_providers(value: Any) -> ProviderRegistry:
         if domain is not None and not isinstance(domain, str):
             raise _fail(f"{key}.domain", "expected a string such as 'scmp.com'")
         entries.append(
-            ProviderEntry(item["name"], domain.lower() if domain else None,
+            ProviderEntry(item["name"], (_host(domain) or None) if domain else None,
                           _str_list(f"{key}.aliases", item.get("aliases")))
         )
     return ProviderRegistry(tuple(entries))
@@ -232,7 +258,7 @@ def _parse_topics(value: Any) -> tuple[TopicRule, ...]:
     for i, item in enumerate(value):
         key = f"topics[{i}]"
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise _fail(key, "each topic needs a 'name' string")
+            raise _fail(key, "each topic needs a 'name' string" + _quote_hint(item))
         rules.append(TopicRule(item["name"], _str_list(f"{key}.keywords", item.get("keywords"))))
     return tuple(rules)
 
@@ -257,9 +283,17 @@ def config_from_mapping(data: dict[str, Any], root: Path = Path(".")) -> Config:
         elif key == "content":
             changes["content"] = _parse_content(value)
         elif key == "websub":
-            if not isinstance(value, dict) or not isinstance(value.get("hub", ""), str):
+            if not isinstance(value, dict) or not isinstance(value.get("hub") or "", str):
                 raise _fail("websub", "expected a mapping with a 'hub' URL")
-            changes["websub_hub"] = value.get("hub") or None
+            unknown = set(value) - {"hub"}
+            if unknown:
+                raise _fail("websub", f"unknown field(s) {', '.join(sorted(map(str, unknown)))}")
+            hub = value.get("hub") or None
+            if hub is not None:
+                parts = urlsplit(hub)
+                if parts.scheme not in ("http", "https") or not parts.netloc:
+                    raise _fail("websub.hub", f"must be an absolute http(s) URL, got {hub!r}")
+            changes["websub_hub"] = hub
         elif key == "providers":
             changes["providers"] = _parse_providers(value)
         elif key == "topics":
@@ -305,7 +339,29 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
         out_dir=_under(root, cfg.out_dir),
         state_dir=_under(root, cfg.state_dir),
     )
-    return replace(cfg, **{k: v for k, v in overrides.items() if v is not None})
+    return _apply_overrides(cfg, overrides)
+
+
+def _apply_overrides(cfg: Config, overrides: dict[str, Any]) -> Config:
+    """Command-line style overrides; relative folders stay relative to the working directory."""
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    if not changes:
+        return cfg
+    fields = set(Config.__dataclass_fields__) - {"root"}
+    unknown = sorted(set(changes) - fields)
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], sorted(fields), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ConfigError(f"unknown override '{unknown[0]}'{hint}")
+    for key in ("seeds_dir", "out_dir", "state_dir"):
+        if key in changes:
+            changes[key] = Path(changes[key])
+    base = changes.get("base_url")
+    if isinstance(base, str) and not base.endswith("/"):
+        changes["base_url"] = base + "/"
+    cfg = replace(cfg, **changes)
+    _check_values(cfg)
+    return cfg
 
 
 def _under(root: Path, path: Path) -> Path:

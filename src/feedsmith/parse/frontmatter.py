@@ -1,17 +1,372 @@
-"""Reader for frontmatter (being written)."""
+"""Reader for YAML front matter (``---`` block) with an optional Markdown/text body.
+
+Covers the everyday-ai schema (``publishedDateTime``, ``originalUrl``,
+``provider: {name, domain}``, ``related`` …) and the generic keys of static
+site generators (``date``, ``url``, ``tags`` …). Values of the wrong type are
+coerced where the intent is clear and always reported with the key's name.
+"""
+
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
+from typing import Any
+
+import yaml
+
+from ..errors import ParseError
+from ..model import Image, Provider, RelatedArticle
+from . import markdown
 from .base import Extracted, ReadContext
+from .dates import parse_date
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+_OPENING = re.compile(r"\A(?:\ufeff)?\s*---[ \t]*\n")
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
+_KEY_LINE = re.compile(r"^\s*(?:#.*|[\w\"'][^:\n]*:(?:\s|$))", re.M)
+MAX_NODES = 200_000
+MAX_LIST_ITEMS = 1000
+
+TITLE_KEYS = ("title", "headline", "name")
+SUMMARY_KEYS = ("excerpt", "summary", "description", "abstract")
+PUBLISHED_KEYS = ("publishedDateTime", "date", "published", "pubDate", "datePublished", "published_at")
+UPDATED_KEYS = ("updated", "updatedDateTime", "modified", "lastmod", "dateModified", "updated_at")
+LINK_KEYS = ("originalUrl", "webUrl", "url", "link", "canonical", "canonical_url", "permalink")
+AUTHOR_KEYS = ("author", "authors", "byline", "creator")
+TOPIC_KEYS = ("topics", "tags", "keywords")
+KNOWN_KEYS = {
+    *TITLE_KEYS, *SUMMARY_KEYS, *PUBLISHED_KEYS, *UPDATED_KEYS, *LINK_KEYS, *AUTHOR_KEYS,
+    *TOPIC_KEYS, "provider", "source", "category", "categories", "type", "quality", "images",
+    "image", "related", "lang", "language",
+}
 
 
-class _Reader:
+class _FrontMatterReader:
     name = "frontmatter"
 
     def sniff(self, text: str) -> bool:
-        return False
+        """A ``---`` line first, then YAML keys or a closing ``---`` line.
+
+        A block that never closes still counts when it starts with keys, so
+        it is reported as broken front matter rather than read as text.
+        """
+        opening = _OPENING.match(text)
+        if not opening:
+            return False
+        rest = text[opening.end():].lstrip("\n")
+        return bool(_KEY_LINE.match(rest)) or _CLOSING.search(text, opening.end()) is not None
 
     def read(self, text: str, ctx: ReadContext) -> Extracted:
-        return Extracted(content_text=text)
+        meta, body = split(text, ctx)
+        draft = Extracted()
+        if body.strip():
+            draft = markdown.read_body(body, ctx)
+        _Fields(meta, draft, ctx).apply()
+        return draft
 
 
-READER = _Reader()
+READER = _FrontMatterReader()
+
+
+def split(text: str, ctx: ReadContext) -> tuple[dict[str, Any], str]:
+    """The YAML mapping and the body after it; ParseError if the block is unusable."""
+    opening = _OPENING.match(text)
+    assert opening, "split() is only called on sniffed front matter"
+    closing = _CLOSING.search(text, opening.end())
+    if closing is None:
+        raise ParseError(ctx.path, "front matter starts with '---' but has no closing '---' line")
+    block = text[opening.end():closing.start()]
+    try:
+        meta = yaml.load(block, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ParseError(ctx.path, f"invalid YAML in front matter{where}: {problem}") from exc
+    except (RecursionError, ValueError, OverflowError) as exc:
+        raise ParseError(ctx.path, f"unreadable YAML in front matter: {exc}") from exc
+    if _expanded_size_exceeds(meta, MAX_NODES):
+        raise ParseError(ctx.path, f"front matter expands to more than {MAX_NODES:,} values "
+                                   "(YAML aliases nested like a 'billion laughs' bomb); refused")
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ParseError(ctx.path, f"front matter must be a mapping of keys to values, not a {_kind(meta)}")
+    return meta, text[closing.end():].lstrip("\n")
+
+
+def _expanded_size_exceeds(value: Any, budget: int) -> bool:
+    """Count values as if every alias were copied out, stopping once over budget.
+
+    PyYAML shares aliased objects, so loading an alias bomb is cheap, but any
+    later walk over it (rendering, JSON output) would not be.
+    """
+    stack = [value]
+    while stack:
+        budget -= 1
+        if budget < 0:
+            return True
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+            budget -= len(item)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _kind(value: Any) -> str:
+    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(
+        type(value), type(value).__name__
+    )
+
+
+class _Fields:
+    """Maps one front-matter mapping onto a draft, warning about each bad value by key."""
+
+    def __init__(self, meta: dict[str, Any], draft: Extracted, ctx: ReadContext) -> None:
+        self.meta = {str(k): v for k, v in meta.items()}
+        self.draft = draft
+        self.ctx = ctx
+
+    def warn(self, key: str, message: str) -> None:
+        self.draft.warnings.append(f"front matter '{key}': {message}")
+
+    def first(self, keys: tuple[str, ...]) -> tuple[str, Any] | None:
+        for key in keys:
+            value = self.meta.get(key)
+            if value not in (None, "", [], {}):
+                return key, value
+        return None
+
+    def take(self, field: str, value: Any, key: str) -> None:
+        """Front matter is explicit, so it overrides what the body extraction guessed."""
+        if value in (None, "", [], ()):
+            return
+        setattr(self.draft, field, value)
+        self.draft.sources[field] = f"front matter '{key}'"
+
+    def apply(self) -> None:
+        self.text_field("title", TITLE_KEYS)
+        self.text_field("summary", SUMMARY_KEYS)
+        self.date_field("published", PUBLISHED_KEYS)
+        self.date_field("updated", UPDATED_KEYS)
+        self.link()
+        self.author()
+        self.provider()
+        self.topics()
+        self.text_field("category", ("category",))
+        if "category" not in self.meta and isinstance(self.meta.get("categories"), list):
+            self.text_field("category", ("categories",))
+        self.text_field("type", ("type",))
+        self.text_field("language", ("lang", "language"))
+        self.quality()
+        self.images()
+        self.related()
+        self.draft.extra.update({k: v for k, v in self.meta.items() if k not in KNOWN_KEYS})
+
+    def text_field(self, field: str, keys: tuple[str, ...]) -> None:
+        found = self.first(keys)
+        if found is None:
+            return
+        key, value = found
+        if isinstance(value, list) and value and all(isinstance(v, (str, int, float)) for v in value):
+            self.warn(key, "expected text, got a list; using its first item")
+            value = value[0]
+        if isinstance(value, (dict, list)):
+            self.warn(key, f"expected text, got a {_kind(value)}; ignored")
+            return
+        if isinstance(value, bool):
+            self.warn(key, "expected text, got a boolean; ignored")
+            return
+        self.take(field, str(value).strip(), key)
+
+    def date_field(self, field: str, keys: tuple[str, ...]) -> None:
+        for key in keys:
+            value = self.meta.get(key)
+            if value in (None, "") or isinstance(value, bool):
+                continue  # everyday-ai uses `published: false` as a flag, not a date
+            if not isinstance(value, (str, datetime, date, int, float)):
+                self.warn(key, f"expected a date, got a {_kind(value)}; ignored")
+                continue
+            parsed = parse_date(value if not isinstance(value, (int, float)) else str(value), self.ctx.config.tz)
+            if parsed is None:
+                self.warn(key, f"{str(value)[:60]!r} is not a date with a year; ignored")
+                continue
+            self.take(field, parsed, key)
+            return
+
+    def link(self) -> None:
+        for key in LINK_KEYS:
+            value = self.meta.get(key)
+            if value in (None, ""):
+                continue
+            if not isinstance(value, str):
+                self.warn(key, f"expected a URL, got a {_kind(value)}; ignored")
+                continue
+            if not re.match(r"https?://", value.strip(), re.I):
+                self.warn(key, f"{value[:60]!r} is not an absolute http(s) URL; ignored")
+                continue
+            self.take("link", value.strip(), key)
+            return
+
+    def author(self) -> None:
+        found = self.first(AUTHOR_KEYS)
+        if found is None:
+            return
+        key, value = found
+        names = [n for n in (_person_name(v) for v in _as_items(value)) if n]
+        if not names:
+            self.warn(key, f"no author name in a {_kind(value)}; ignored")
+            return
+        self.take("author", ", ".join(names), key)
+
+    def provider(self) -> None:
+        found = self.first(("provider", "source"))
+        if found is None:
+            return
+        key, value = found
+        if isinstance(value, dict):
+            name, domain = value.get("name"), value.get("domain")
+            if not isinstance(name, (str, int)) or not str(name).strip():
+                if isinstance(domain, str) and domain.strip():
+                    name = domain
+                else:
+                    self.warn(key, "provider needs a 'name' (and ideally a 'domain'); ignored")
+                    return
+            if domain is not None and not isinstance(domain, str):
+                self.warn(f"{key}.domain", f"expected a domain such as 'cnn.com', got a {_kind(domain)}")
+                domain = None
+            self.take("provider", Provider(str(name).strip(), _domain(domain)), key)
+        elif isinstance(value, (str, int)) and str(value).strip():
+            self.warn(key, "expected a mapping {name, domain}; using the text as the provider's name")
+            self.draft.provider = None
+            self.draft.provider_mention = str(value).strip()
+            self.draft.sources["provider"] = f"front matter '{key}'"
+        else:
+            self.warn(key, f"expected a mapping {{name, domain}}, got a {_kind(value)}; ignored")
+
+    def topics(self) -> None:
+        found = self.first(TOPIC_KEYS)
+        if found is None:
+            return
+        key, value = found
+        if isinstance(value, str):
+            self.warn(key, "expected a list, got text; split at commas")
+            value = [v for v in value.split(",")]
+        elif not isinstance(value, list):
+            self.warn(key, f"expected a list of names, got a {_kind(value)}; ignored")
+            return
+        names = [str(v).strip() for v in value if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
+        if len(names) < len(value):
+            self.warn(key, "entries that are not names were ignored")
+        if len(names) > MAX_LIST_ITEMS:
+            self.warn(key, f"{len(names):,} entries; only the first {MAX_LIST_ITEMS} are used")
+            names = names[:MAX_LIST_ITEMS]
+        self.take("topics", [n for n in names if n], key)
+
+    def quality(self) -> None:
+        value = self.meta.get("quality")
+        if value is None:
+            return
+        try:
+            self.take("quality", int(value), "quality")
+        except (TypeError, ValueError, OverflowError):
+            self.warn("quality", f"expected a number, got {str(value)[:40]!r}; ignored")
+
+    def images(self) -> None:
+        found = self.first(("images", "image"))
+        if found is None:
+            return
+        key, value = found
+        if isinstance(value, dict):
+            self.warn(key, "expected a list of images, got a single mapping; used as one image")
+        images = [img for img in (_image(v) for v in _as_items(value)[:MAX_LIST_ITEMS]) if img]
+        if not images:
+            self.warn(key, "no image with an absolute 'url'; ignored")
+            return
+        self.take("images", images, key)
+
+    def related(self) -> None:
+        value = self.meta.get("related")
+        if value is None or value is True or value is False:
+            return
+        if not isinstance(value, list):
+            self.warn("related", f"expected a list of articles, got a {_kind(value)}; ignored")
+            return
+        items = [r for r in (self._related_item(v) for v in value[:MAX_LIST_ITEMS]) if r]
+        if len(items) < len(value):
+            self.warn("related", f"{len(value) - len(items)} item(s) without a title were ignored")
+        self.take("related", items, "related")
+
+    def _related_item(self, value: Any) -> RelatedArticle | None:
+        if not isinstance(value, dict) or not isinstance(value.get("title"), (str, int)):
+            return None
+        link = next((value[k] for k in LINK_KEYS if isinstance(value.get(k), str)), None)
+        when = next((value[k] for k in PUBLISHED_KEYS if value.get(k) not in (None, "", True, False)), None)
+        provider = value.get("provider")
+        return RelatedArticle(
+            title=str(value["title"]).strip(),
+            link=link.strip() if link and re.match(r"https?://", link.strip(), re.I) else None,
+            summary=_text(next((value[k] for k in SUMMARY_KEYS if value.get(k)), None)),
+            published=parse_date(when, self.ctx.config.tz) if isinstance(when, (str, datetime, date)) else None,
+            provider=(Provider(str(provider["name"]), _domain(provider.get("domain")))
+                      if isinstance(provider, dict) and isinstance(provider.get("name"), (str, int)) else None),
+            images=tuple(img for img in (_image(v) for v in _as_items(value.get("images"))) if img),
+        )
+
+
+def _as_items(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _text(value: Any) -> str | None:
+    return str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+
+
+def _person_name(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("name")
+    return _text(value)
+
+
+def _domain(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    host = value.strip().lower()
+    host = re.sub(r"^https?://", "", host).split("/", 1)[0]
+    return host.removeprefix("www.") or None
+
+
+def _positive_int(value: Any, below: int) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if 0 < number < below else None
+
+
+def _image(value: Any) -> Image | None:
+    if isinstance(value, str):
+        value = {"url": value}
+    if not isinstance(value, dict):
+        return None
+    url = value.get("url") or value.get("src")
+    if not isinstance(url, str) or not re.match(r"https?://", url.strip(), re.I):
+        return None
+    return Image(
+        url=url.strip(),
+        width=_positive_int(value.get("width"), 100_000),
+        height=_positive_int(value.get("height"), 100_000),
+        title=_text(value.get("title") or value.get("alt") or value.get("caption")),
+        mime_type=_text(value.get("type")),
+        length=_positive_int(value.get("length"), 2**63),
+    )

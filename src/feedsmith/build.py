@@ -1,0 +1,117 @@
+"""The static build: render the whole tree in memory, then write it atomically.
+
+Two phases, so a failure while rendering leaves the previous tree untouched;
+each file is written to a temporary name and renamed into place, so a reader
+(or a ``kill -9``) only ever sees a complete old or a complete new file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .catalog import build_catalog
+from .config import Config
+from .parse import LoadResult, load_folder
+from .site import Site
+
+MANIFEST = ".feedsmith-manifest"
+OUR_SUFFIXES = (".rss", ".atom", ".json", ".html", ".opml", ".xsl", ".gz")
+
+
+@dataclass
+class BuildReport:
+    out_dir: Path
+    load: LoadResult
+    feeds: int = 0
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.load.articles)} articles read, {len(self.load.problems)} files skipped, "
+            f"{len(self.load.warnings) - len(self.load.problems)} warnings; "
+            f"{self.feeds} feeds; {len(self.written)} files written, "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} stale removed "
+            f"in {self.seconds:.2f}s -> {self.out_dir}"
+        )
+
+
+def load_site(config: Config, seeds_dir: Path | None = None) -> Site:
+    load = load_folder(seeds_dir or config.seeds_dir, config)
+    return Site(build_catalog(load.articles, config), config, load)
+
+
+def render_tree(site: Site) -> dict[str, bytes]:
+    return {path: site.get(path).body for path in site.paths()}  # type: ignore[union-attr]
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder and rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _previous_files(out_dir: Path) -> set[str]:
+    manifest = out_dir / MANIFEST
+    try:
+        return {line for line in manifest.read_text("utf-8").splitlines() if line}
+    except OSError:
+        return set()
+
+
+def _remove_stale(out_dir: Path, keep: set[str], report: BuildReport) -> None:
+    for rel in sorted(_previous_files(out_dir) - keep):
+        target = out_dir / rel
+        if target.suffix in OUR_SUFFIXES and target.resolve().is_relative_to(out_dir.resolve()):
+            target.unlink(missing_ok=True)
+            report.removed.append(rel)
+    for folder in sorted({(out_dir / r).parent for r in report.removed}, reverse=True):
+        if folder != out_dir and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def write_tree(tree: dict[str, bytes], out_dir: Path, report: BuildReport) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for rel, data in tree.items():
+        target = out_dir / rel
+        if _same_bytes(target, data):
+            report.unchanged.append(rel)
+            continue
+        write_atomic(target, data)
+        report.written.append(rel)
+    _remove_stale(out_dir, set(tree), report)
+    write_atomic(out_dir / MANIFEST, "".join(f"{p}\n" for p in sorted(tree)).encode())
+
+
+def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = None) -> BuildReport:
+    started = time.perf_counter()
+    site = load_site(config, seeds_dir)
+    out = out_dir or config.out_dir
+    report = BuildReport(out, site.load, feeds=len(site.catalog.feeds))
+    tree = render_tree(site)
+    write_tree(tree, out, report)
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,11 @@
+"""WSGI entry point for production servers: ``gunicorn 'feedsmith.wsgi:app'``.
+
+The config file is named by ``FEEDSMITH_CONFIG`` (default ``config.yaml``).
+"""
+
+import os
+
+from .config import load_config
+from .web import create_app
+
+app = create_app(load_config(os.environ.get("FEEDSMITH_CONFIG", "config.yaml")))
