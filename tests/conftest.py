@@ -32,7 +32,8 @@ def seeds(tmp_path: Path) -> Path:
 def site_config(config: Config, seeds: Path, tmp_path: Path) -> Config:
     from dataclasses import replace
 
-    return replace(config, seeds_dir=seeds, out_dir=tmp_path / "feeds", reload_interval=0.0)
+    return replace(config, seeds_dir=seeds, out_dir=tmp_path / "feeds", state_dir=tmp_path / "state",
+                   reload_interval=0.0)
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from feedsmith import pages
 from feedsmith.catalog import Catalog, build_catalog
 from feedsmith.config import Config
 from feedsmith.model import Article, Image, Provider, RelatedArticle
-from feedsmith.parse import load_folder
+from feedsmith.load import load_folder
+from feedsmith.text import xml_safe
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CONFIG = Config(title="Test & <Feeds>", base_url="https://news.example.org/sub/")
@@ -140,7 +141,8 @@ def test_index_lists_every_feed_with_formats_and_discovery(which, seeds_catalog,
         assert field.get("value") == config.url(f"{feed.path}.atom")
         if feed.articles:
             newest = feed.articles[0]
-            assert row.xpath(f".//a[@href=$u]", u=catalog.entry_url(newest, config))[0].text_content() == newest.title
+            link = row.xpath(".//a[@href=$u]", u=catalog.entry_url(newest, config))[0]
+            assert link.text_content() == xml_safe(newest.title)
             assert row.xpath(".//time/@datetime")[0].startswith(newest.date.date().isoformat())
 
     headings = [h.text_content() for h in doc.xpath("//h2")]
@@ -168,9 +170,12 @@ def test_index_for_empty_catalog():
 
 
 def test_index_links_resolve_on_the_site(seeds_catalog, hostile_catalog):
-    site_module = pytest.importorskip("feedsmith.site", reason="feedsmith.render not written yet")
+    try:
+        from feedsmith.site import Site
+    except ImportError as exc:  # feedsmith.render is written separately
+        pytest.skip(f"feedsmith.site not importable yet: {exc}")
     for catalog, config in ((seeds_catalog, Config()), (hostile_catalog, CONFIG)):
-        site = site_module.Site(catalog, config)
+        site = Site(catalog, config)
         paths = set(site.paths())
         doc = lxml.html.document_fromstring(pages.render_index(catalog, config))
         targets = {served(h, config) for h in doc.xpath("//link/@href | //a/@href | //input/@value")
@@ -289,3 +294,14 @@ def test_safe_html_strips_active_content():
     assert frag.xpath("//img/@src") == ["/r.jpg"]
     assert frag.text_content().startswith("lead btail")
     assert pages.safe_html("") == ""
+
+
+def test_style_hash_matches_the_inline_style(hostile_catalog):
+    import base64
+    import hashlib
+
+    for data in (pages.render_index(hostile_catalog, CONFIG),
+                 pages.render_article(_own(hostile_catalog, "Text only"), hostile_catalog, CONFIG)):
+        (style,) = lxml.html.document_fromstring(data).xpath("//style")
+        digest = base64.b64encode(hashlib.sha256(style.text.encode()).digest()).decode()
+        assert pages.STYLE_CSP_SOURCE == f"'sha256-{digest}'"

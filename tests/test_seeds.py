@@ -108,7 +108,7 @@ def test_undated_seeds_use_file_time_and_stable_ids(config, prefix):
 def test_undated_skip_policy(config, seeds):
     from dataclasses import replace
 
-    from feedsmith.parse import load_folder
+    from feedsmith.load import load_folder
 
     result = load_folder(seeds, replace(config, undated="skip"))
     assert len(result.articles) == 3  # 000, 001, 002 carry dates

@@ -4,7 +4,8 @@ from .catalog import Catalog, Feed, build_catalog
 from .config import Config, load_config
 from .errors import ConfigError, FeedsmithError, ParseError
 from .model import Article, Image, Provider, RelatedArticle
-from .parse import LoadResult, load_folder, parse_file
+from .load import LoadResult, load_folder
+from .parse import parse_file
 
 __all__ = [
     "Article", "Catalog", "Config", "ConfigError", "Feed", "FeedsmithError", "Image",

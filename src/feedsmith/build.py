@@ -15,8 +15,9 @@ from pathlib import Path
 
 from .catalog import build_catalog
 from .config import Config
-from .parse import LoadResult, load_folder
+from .load import LoadResult, load_folder, open_store
 from .site import Site
+from .store import Store
 
 MANIFEST = ".feedsmith-manifest"
 OUR_SUFFIXES = (".rss", ".atom", ".json", ".html", ".opml", ".xsl", ".gz")
@@ -42,13 +43,10 @@ class BuildReport:
         )
 
 
-def load_site(config: Config, seeds_dir: Path | None = None) -> Site:
-    load = load_folder(seeds_dir or config.seeds_dir, config)
+def load_site(config: Config, seeds_dir: Path | None = None, *, store: Store | None = None,
+              jobs: int | None = None) -> Site:
+    load = load_folder(seeds_dir or config.seeds_dir, config, store, jobs)
     return Site(build_catalog(load.articles, config), config, load)
-
-
-def render_tree(site: Site) -> dict[str, bytes]:
-    return {path: site.get(path).body for path in site.paths()}  # type: ignore[union-attr]
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -93,7 +91,9 @@ def _remove_stale(out_dir: Path, keep: set[str], report: BuildReport) -> None:
             folder.rmdir()
 
 
-def write_tree(tree: dict[str, bytes], out_dir: Path, report: BuildReport) -> None:
+def write_tree(tree: dict[str, bytes], out_dir: Path, report: BuildReport,
+               keep: set[str] | None = None) -> None:
+    """Write changed files, then drop files of the previous build not in ``keep``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for rel, data in tree.items():
         target = out_dir / rel
@@ -102,16 +102,47 @@ def write_tree(tree: dict[str, bytes], out_dir: Path, report: BuildReport) -> No
             continue
         write_atomic(target, data)
         report.written.append(rel)
-    _remove_stale(out_dir, set(tree), report)
-    write_atomic(out_dir / MANIFEST, "".join(f"{p}\n" for p in sorted(tree)).encode())
+    keep = set(tree) if keep is None else keep
+    _remove_stale(out_dir, keep, report)
+    write_atomic(out_dir / MANIFEST, "".join(f"{p}\n" for p in sorted(keep)).encode())
 
 
-def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = None) -> BuildReport:
+def render_changed(site: Site, out_dir: Path, previous: dict[str, str],
+                   report: BuildReport) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Render only paths whose fingerprint differs from the last build into ``out_dir``."""
+    tree: dict[str, bytes] = {}
+    keys: dict[str, str] = {}
+    for path in site.paths():
+        key = site.fingerprint(path)
+        if key is not None:
+            keys[path] = key
+            if previous.get(path) == key and (out_dir / path).is_file():
+                report.unchanged.append(path)
+                continue
+        resource = site.get(path)
+        assert resource is not None, path
+        tree[path] = resource.body
+    return tree, keys
+
+
+def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = None, *,
+          jobs: int | None = None, use_cache: bool = True) -> BuildReport:
+    """Parse (re-using the cache), render what changed, write atomically, drop stale files."""
     started = time.perf_counter()
-    site = load_site(config, seeds_dir)
     out = out_dir or config.out_dir
-    report = BuildReport(out, site.load, feeds=len(site.catalog.feeds))
-    tree = render_tree(site)
-    write_tree(tree, out, report)
+    store = open_store(config) if use_cache else None
+    try:
+        site = load_site(config, seeds_dir, store=store, jobs=jobs)
+        report = BuildReport(out, site.load, feeds=len(site.catalog.feeds))
+        scope = f"{out.resolve()}\0"
+        previous = {k.removeprefix(scope): v for k, v in store.output_digests().items()
+                    if k.startswith(scope)} if store else {}
+        tree, keys = render_changed(site, out, previous, report)
+        write_tree(tree, out, report, keep=set(site.paths()))
+        if store:
+            store.save_output_digests({scope + k: v for k, v in keys.items()})
+    finally:
+        if store:
+            store.close()
     report.seconds = time.perf_counter() - started
     return report

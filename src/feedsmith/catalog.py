@@ -83,6 +83,19 @@ class Catalog:
     def pages(self) -> dict[str, Article]:
         return self._pages
 
+    @cached_property
+    def _membership(self) -> dict[str, list[Feed]]:
+        index: dict[str, list[Feed]] = defaultdict(list)
+        for feed in self.feeds.values():
+            if feed.kind != "all":
+                for article in feed.articles:
+                    index[article.id].append(feed)
+        return index
+
+    def feeds_containing(self, article: Article) -> list[Feed]:
+        """The topic, provider and category feeds an article appears in."""
+        return self._membership.get(article.id, [])
+
 
 def newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
     return tuple(sorted(articles, key=lambda a: (a.date, a.id), reverse=True))

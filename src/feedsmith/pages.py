@@ -10,6 +10,8 @@ Content-Security-Policy (``style-src`` with the hash of ``STYLE``) fits.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import re
 from collections.abc import Iterable
@@ -57,6 +59,9 @@ figure { margin: 1rem 0; }
 nav { font-size: .9rem; }
 .tags { padding: 0; } .tags li { display: inline; margin-right: .5rem; }
 """.strip()
+_STYLE_BLOCK = f"\n{STYLE}\n"
+# For a Content-Security-Policy: ``style-src 'self' {STYLE_CSP_SOURCE}``; pages need no script-src.
+STYLE_CSP_SOURCE = "'sha256-" + base64.b64encode(hashlib.sha256(_STYLE_BLOCK.encode()).digest()).decode() + "'"
 
 # Elements whose whole subtree never reaches a page, and attributes never kept.
 _DROP = {
@@ -93,7 +98,7 @@ def _page(title: str, body: str, *, head_extra: str = "", lang: str = "en") -> b
         '<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_e(title)}</title>\n"
-        f"<style>\n{STYLE}\n</style>\n"
+        f"<style>{_STYLE_BLOCK}</style>\n"
         f"{head_extra}"
         "</head>\n<body>\n"
         f"{body}"
@@ -272,22 +277,6 @@ def _paragraphs(text: str) -> str:
     return "".join(f"<p>{'<br>'.join(_e(line) for line in b.splitlines())}</p>\n" for b in blocks)
 
 
-def _article_feeds(article: Article, catalog: Catalog) -> list[Feed]:
-    """The topic, provider and category feeds this article appears in."""
-    topics = {t.casefold() for t in article.topics}
-    category = article.category.casefold() if article.category else None
-    provider = article.provider.key.casefold() if article.provider else None
-    found = []
-    for feed in catalog.feeds.values():
-        if (
-            (feed.kind == "topic" and feed.name.casefold() in topics)
-            or (feed.kind == "category" and feed.name.casefold() == category)
-            or (feed.kind == "provider" and feed.provider and feed.provider.key.casefold() == provider)
-        ):
-            found.append(feed)
-    return found
-
-
 def _image(image: Image, alt: str) -> str:
     src = _href(image.url)
     if src is None:
@@ -344,7 +333,7 @@ def render_article(article: Article, catalog: Catalog, config: Config) -> bytes:
         )
         related = f"<section>\n<h2>Related coverage</h2>\n<ul>\n{items}</ul>\n</section>\n"
 
-    feeds = _article_feeds(article, catalog)
+    feeds = catalog.feeds_containing(article)
     all_feed = catalog.feed("all")
     feed_items = "".join(
         f'<li>{_e(f.name)}: '

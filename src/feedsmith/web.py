@@ -11,7 +11,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 
 from .build import load_site
 from .config import Config
-from .parse import article_files
+from .load import article_files
 from .site import Site
 
 log = logging.getLogger(__name__)

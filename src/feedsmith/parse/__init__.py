@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import os
 import re
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -175,10 +173,10 @@ def finish(draft: Extracted, ctx: ReadContext, reader_name: str) -> Article:
         if ctx.config.undated == "skip":
             raise SkippedArticle(path, "no publication date found (undated: skip)")
         draft.warnings.append(
-            "no publication date found; using the file's modification time "
-            f"{ctx.observed.isoformat()}"
+            "no publication date found; dated by when the file was first seen "
+            "(its modification time)"
         )
-        draft.sources.setdefault("published", "file modification time")
+        draft.sources.setdefault("published", "file modification time (first seen)")
     return Article(
         id=link or content_id(title, body_text),
         title=title,
@@ -238,9 +236,8 @@ def parse_text(text: str, ctx: ReadContext, warnings: list[str] | None = None) -
     return finish(draft, ctx, reader.name)
 
 
-def parse_file(path: str | Path, config: Config, observed: datetime | None = None) -> Article:
-    """Read one file. Raises ParseError (with path and reason) when it can't be used."""
-    path = Path(path)
+def read_limited(path: Path, config: Config) -> bytes:
+    """The file's bytes, refusing files over ``max_file_bytes`` without reading them whole."""
     try:
         size = path.stat().st_size
         if size > config.max_file_bytes:
@@ -248,68 +245,30 @@ def parse_file(path: str | Path, config: Config, observed: datetime | None = Non
                                    f"of {config.max_file_bytes:,}")
         with path.open("rb") as handle:
             data = handle.read(config.max_file_bytes + 1)
-        stamp = observed or file_mtime(path)
     except OSError as exc:
         raise ParseError(path, f"cannot read file: {exc.strerror or exc}") from exc
     if len(data) > config.max_file_bytes:
         raise ParseError(path, f"file grew over the max_file_bytes limit of {config.max_file_bytes:,}")
+    return data
+
+
+def parse_bytes(path: Path, data: bytes, config: Config, observed: datetime) -> Article:
     if not data.strip():
         raise ParseError(path, "empty file")
     text, warnings = decode(data, path)
     if not text.strip():
         raise ParseError(path, "file has only whitespace")
-    return parse_text(text, ReadContext(path, config, stamp), warnings)
+    return parse_text(text, ReadContext(path, config, observed), warnings)
 
 
-@dataclass
-class LoadResult:
-    articles: list[Article] = field(default_factory=list)
-    problems: list[ParseError] = field(default_factory=list)
-
-    @property
-    def warnings(self) -> list[str]:
-        """Every message worth showing a user: problems first, then per-article warnings."""
-        out = [str(p) for p in self.problems]
-        out += [f"{a.source_path}: {w}" for a in self.articles for w in a.warnings]
-        return out
+def parse_file(path: str | Path, config: Config, observed: datetime | None = None) -> Article:
+    """Read one file. Raises ParseError (with path and reason) when it can't be used."""
+    path = Path(path)
+    data = read_limited(path, config)
+    try:
+        stamp = observed or file_mtime(path)
+    except OSError as exc:
+        raise ParseError(path, f"cannot read file: {exc.strerror or exc}") from exc
+    return parse_bytes(path, data, config, stamp)
 
 
-def article_files(seeds_dir: Path, follow_symlinks: bool = False) -> tuple[list[Path], list[ParseError]]:
-    """Every candidate file under ``seeds_dir`` (hidden files and folders skipped), sorted."""
-    problems: list[ParseError] = []
-    files: list[Path] = []
-    root = seeds_dir.resolve()
-
-    def onerror(exc: OSError) -> None:
-        problems.append(ParseError(exc.filename or seeds_dir, f"cannot list folder: {exc.strerror}"))
-
-    for dirpath, dirnames, filenames in os.walk(seeds_dir, onerror=onerror, followlinks=follow_symlinks):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith(".") or name.endswith("~"):
-                continue
-            path = Path(dirpath) / name
-            if path.is_symlink():
-                if not follow_symlinks:
-                    problems.append(ParseError(path, "symbolic link not followed (set follow_symlinks: true to read it)"))
-                    continue
-                if not path.resolve().is_relative_to(root):
-                    problems.append(ParseError(path, "symbolic link points outside the seeds folder; not read"))
-                    continue
-            files.append(path)
-    return files, problems
-
-
-def load_folder(seeds_dir: Path, config: Config) -> LoadResult:
-    """Parse every article file in a folder; one bad file never stops the others."""
-    result = LoadResult()
-    if not seeds_dir.is_dir():
-        result.problems.append(ParseError(seeds_dir, "seeds folder does not exist or is not a folder"))
-        return result
-    files, result.problems = article_files(seeds_dir, config.follow_symlinks)
-    for path in files:
-        try:
-            result.articles.append(parse_file(path, config))
-        except ParseError as exc:
-            result.problems.append(exc)
-    return result

@@ -125,7 +125,7 @@ def _alternation(words: tuple[str, ...] | list[str]) -> str:
 # slower than a dictionary lookup on the few words that precede a day or year.
 _WORD = r"[^\W\d_]"
 _MONTH = rf"(?P<mon>{_WORD}{{3,10}})\b\.?"
-_WEEKDAY = rf"(?:(?P<wd>{_WORD}{{2,10}})\b\.?,?\s{{1,3}})?"
+_WEEKDAY = rf"(?>(?P<wd>{_WORD}{{2,10}})\b\.?,?\s{{1,3}})?"
 _YEAR = r"(?P<y>\d{4})(?!\d)"
 _ZONE_NAMES = _alternation(list(_FIXED_ZONES) + list(_REGIONAL_ZONES))
 # Case-sensitive: "et" (French "and") or "pt" are not zones.
@@ -150,10 +150,13 @@ def _time(tag: str) -> str:
 
 
 # Latin-script stamps never start inside a word or number (CJK text may touch them).
+# The optional parts around a date are atomic ("(?>...)"): once a lead time or
+# weekday has matched, re must not retry every shorter way of matching it
+# when the date after it fails -- that backtracking cost 5x on date lines.
 _GATE = r"(?<![\dA-Za-zÀ-ɏ])"
-_LEAD = rf"(?:{_time('l')}\s{{0,3}}[,|·•–—-]?\s{{0,3}}(?:on\s{{1,3}})?)?"
+_LEAD = rf"(?>{_time('l')}\s{{0,3}}[,|·•–—-]?\s{{0,3}}(?:on\s{{1,3}})?)?"
 _CONNECT = r"(?:T|\s{0,3}(?:[,|·•@–—-]|\bat\b|\bum\b|à|\ba\s+las\b|\balle\b)?\s{0,3})"
-_TRAIL = rf"(?:{_CONNECT}{_time('t')})?"
+_TRAIL = rf"(?>{_CONNECT}{_time('t')})?"
 _NUMERIC_BEFORE = r"(?<![\dA-Za-zÀ-ɏ./:-])"
 
 # name -> (cheap test that the form can occur at all, the date itself)
@@ -175,12 +178,13 @@ _LATIN_CORES: dict[str, tuple[str, str]] = {
     ),
     # March 3, 2025 / Jun 10 2023 / June 10th, 2023
     "mdy": (
-        r"\d(?:st|nd|rd|th)?\s{0,3}[,.]?\s{0,3}\d{4}(?!\d)",
+        r"\d{1,2}(?:st|nd|rd|th)?(?:\s{1,3}|[,.]\s{0,3})\d{4}(?!\d)",
         _MONTH + r"\s{0,3}(?P<d>\d{1,2})(?:st|nd|rd|th)?\b\s{0,3}[,.]?\s{0,3}" + _YEAR,
     ),
     # 10 June 2023 / 3. März 2025 / 1er mars 2025 / 3 de marzo de 2025 / 10-Jun-2023
     "dmony": (
-        rf"{_WORD}\.?[-/]?\s{{0,3}}(?:del?\s{{1,3}})?,?\s{{0,3}}\d{{4}}(?!\d)",
+        rf"\d(?:st|nd|rd|th|er|\.|º)?[\s/-]{{0,3}}(?:(?:de|of)\s{{1,3}})?"
+        rf"{_WORD}{{3,10}}\.?[-/]?\s{{0,3}}(?:del?\s{{1,3}})?,?\s{{0,3}}\d{{4}}(?!\d)",
         r"(?<![\d.:/+-])(?P<d>\d{1,2})(?:st|nd|rd|th|er|\.|º)?\s{0,3}(?:(?:de|of)\s{1,3})?[-/]?"
         + _MONTH
         + r"[-/]?\s{0,3}(?:(?:de|del)\s{1,3})?,?\s{0,3}"
@@ -209,7 +213,7 @@ _FORMS: tuple[_Form, ...] = (
     *(
         _Form(
             name,
-            re.compile(hint, re.I),
+            re.compile(core, re.I),
             re.compile(
                 _GATE + _LEAD + rf"(?P<core>{_WEEKDAY}(?P<date>{core}))" + _TRAIL, re.I
             ),
@@ -220,6 +224,35 @@ _FORMS: tuple[_Form, ...] = (
 )
 
 # Every form has a four-digit year; lines without one are skipped at once.
+# Pre-checks. Every form has a four-digit year, written right after a date
+# separator, a month word or a day ("12.03.", "June 10, ", "3. März ") or right
+# before "-", "/", "." or 年. Looking only around each four-digit run rejects
+# prose years ("in 2024", "$2025 million") for a fraction of a full scan.
+# What precedes a year is matched on the reversed text, anchored at the year,
+# so it costs one attempt instead of a search (hence "ht" for "th", "ed" for "de").
+_FOUR_DIGITS = re.compile(r"\d\d\d\d")
+_AFTER_YEAR = re.compile(r"[-/.]\d|\s?[年년]")
+_BEFORE_YEAR_REVERSED = re.compile(
+    r"[\s,./-]{1,7}(?:ts|dn|dr|ht)?\d"  # "12.03." "06/10/" "June 10, " "10th "
+    r"|\s{0,3},?(?:\s{1,3}(?:led|ed))?\s{0,3}[-/]?\.?"  # "10 June " "3 de marzo de "
+    rf"{_WORD}{{3,10}}[-/]?(?:\s{{1,3}}(?:ed|fo))?[\s/-]{{0,3}}(?:ts|dn|dr|ht|re|º|\.)?\d",
+    re.I,
+)
+_BEFORE_YEAR_REACH = 40
+
+
+def _plausible(text: str) -> bool:
+    """Whether any form could match: cheap checks around each four-digit run."""
+    for m in _FOUR_DIGITS.finditer(text):
+        start, end = m.span()
+        if _AFTER_YEAR.match(text, end):
+            return True
+        before = text[max(0, start - _BEFORE_YEAR_REACH):start][::-1]
+        if _BEFORE_YEAR_REVERSED.match(before):
+            return True
+    return False
+
+
 _YEARISH = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 _LABEL = re.compile(
@@ -413,7 +446,7 @@ def _kind(text: str, window_start: int, start: int, end: int) -> str | None:
 
 def find_dates(text: str, default_tz: tzinfo) -> list[FoundDate]:
     """Every date stamp inside a line/paragraph of running text, in order."""
-    if not isinstance(text, str) or not _YEARISH.search(text):
+    if not isinstance(text, str) or not _plausible(text):
         return []
     try:
         results = []

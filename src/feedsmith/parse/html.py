@@ -41,7 +41,8 @@ _JUNK_TAGS = (
     "script", "style", "noscript", "template", "iframe", "form", "object", "embed",
     "svg", "canvas", "button", "select", "input", "textarea", "dialog", "link", "meta",
 )
-_CODE_TAGS = frozenset({"script", "style", "template", "link", "meta"})
+_CODE_TAGS = frozenset({"script", "style", "template"})
+_SILENT_TAGS = frozenset({"link", "meta"})
 _NOISE_TAGS = frozenset({"nav", "aside", "figcaption"})
 _FRAME_TAGS = frozenset({"header", "footer"})
 _NOISE_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "search"})
@@ -100,6 +101,7 @@ class _Reader:
         _apply_metadata(draft, page, ctx)
         _remove_junk(root, draft)
         container, where = choose_container(root)
+        _find_time_element(draft, container, ctx)
         _drop_noise(container, draft)
         signals = body_signals(_signal_text(container, page), ctx)
         _apply_signals(draft, signals)
@@ -285,10 +287,15 @@ def _find_title(draft: Extracted, page: _Page, site_names: set[str]) -> None:
               page.ld.label("headline"))
     hit = page.first("twitter:title")
     offer(hit[1] if hit else None, "meta twitter:title")
-    if page.title_tag and page.h1 and page.h1.casefold() in page.title_tag.casefold():
-        # "Story - Some Site" with a matching <h1>: the heading is the story's own title.
-        draft.found("title", page.h1, "first <h1> heading (matches <title>)")
-    offer(page.title_tag, "<title> element")
+    if page.title_tag:
+        stripped = strip_site_name(page.title_tag, site_names)
+        h1 = page.h1 or ""
+        if stripped == page.title_tag and h1 and len(h1) < len(stripped) \
+                and h1.casefold() in stripped.casefold():
+            # "Story - Some Site" with a matching <h1>: the heading is the story's own title.
+            draft.found("title", h1, "first <h1> heading (part of the <title>)")
+        offer(page.title_tag, "<title> element")
+    draft.found("title", page.h1, "first <h1> heading")
 
 
 def _find_provider(draft: Extracted, page: _Page, ctx: ReadContext) -> None:
@@ -612,7 +619,7 @@ def _remove_junk(root: lxml.html.HtmlElement, draft: Extracted) -> None:
             continue
         if el.tag in _CODE_TAGS:
             code_blocks += 1
-        else:
+        elif el.tag not in _SILENT_TAGS:
             _record(draft, f"<{el.tag}>", el)
         el.drop_tree()
     for el in list(root.iter()):
@@ -624,8 +631,19 @@ def _remove_junk(root: lxml.html.HtmlElement, draft: Extracted) -> None:
 
 
 def _attached(el: lxml.html.HtmlElement, root: lxml.html.HtmlElement) -> bool:
-    """Still in the tree under ``root`` (not inside an element removed earlier)."""
-    return el is not root and el.getparent() is not None and el.getroottree().getroot() is root
+    """Still in the tree under ``root`` (not inside an element removed earlier).
+
+    lxml keeps removed subtrees in the same document, so ``getroottree()``
+    cannot tell; the topmost ancestor can.
+    """
+    return el is not root and _top(el) is root
+
+
+def _top(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    top = el
+    for top in el.iterancestors():
+        pass
+    return top
 
 
 def _is_hidden(el: lxml.html.HtmlElement) -> bool:
@@ -638,7 +656,7 @@ def _is_hidden(el: lxml.html.HtmlElement) -> bool:
 
 
 def _record(draft: Extracted, reason: str, el: lxml.html.HtmlElement) -> None:
-    text = squash_spaces(el.text_content())
+    text = " ".join(block_lines(el))
     if text:
         draft.dropped.append(f"{reason}: {truncate_words(text, 100)}")
 
@@ -693,7 +711,7 @@ def choose_container(root: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement
             return el, label
     densest = _densest(body)
     if densest is not None:
-        return densest, "the block with the most paragraph text"
+        return _adopt_stray_blocks(densest, body), "the block with the most paragraph text"
     return body, "<body>"
 
 
@@ -714,9 +732,51 @@ def _densest(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     return max(scores, key=lambda el: scores[el])
 
 
+def _find_time_element(draft: Extracted, container: lxml.html.HtmlElement,
+                       ctx: ReadContext) -> None:
+    """A machine-readable ``<time datetime>`` in the story block (a ``pubdate`` one first)."""
+    stamps = [t for t in container.iter("time") if (t.get("datetime") or "").strip()]
+    stamps.sort(key=lambda t: t.get("pubdate") is None and (t.get("itemprop") or "") != "datePublished")
+    for stamp in stamps[:1]:
+        draft.found("published", parse_date(stamp.get("datetime", ""), ctx.config.tz),
+                    "<time datetime> in the story")
+
+
+_STRAY_TAGS = frozenset({"p", "ul", "ol", "blockquote", "pre"})
+
+
+def _adopt_stray_blocks(best: lxml.html.HtmlElement, body: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """Join paragraphs that follow the block at an outer level to it.
+
+    Stray closing tags (``</div></div>`` in the middle of a story) push the rest
+    of the story out of its block; browsers show it right after, so it is
+    still story when it is a plain paragraph or list that is mostly not links.
+    """
+    strays: list[lxml.html.HtmlElement] = []
+    node = best
+    while node is not body and node.getparent() is not None:
+        strays += [sib for sib in node.itersiblings()
+                   if sib.tag in _STRAY_TAGS and not _inside_noise(sib) and _is_prose(sib)]
+        node = node.getparent()
+    if not strays:
+        return best
+    wrapper = lxml.html.Element("div")
+    best.addnext(wrapper)
+    wrapper.append(best)
+    wrapper.extend(strays)
+    return wrapper
+
+
+def _is_prose(el: lxml.html.HtmlElement) -> bool:
+    """Has text, and less than half of it is link text (menus are mostly links)."""
+    text = len(squash_spaces(el.text_content()))
+    links = sum(len(squash_spaces(a.text_content())) for a in el.iter("a"))
+    return text > 0 and links * 2 < text
+
+
 def _drop_noise(container: lxml.html.HtmlElement, draft: Extracted) -> None:
     """Remove navigation, asides, captions and share/related/newsletter/... blocks."""
-    root = container.getroottree().getroot()
+    root = _top(container)
     for el in list(container.iterdescendants()):
         if not _attached(el, root):
             continue
@@ -729,7 +789,7 @@ def _drop_noise(container: lxml.html.HtmlElement, draft: Extracted) -> None:
 def _drop_frames(container: lxml.html.HtmlElement, draft: Extracted) -> None:
     """Header and footer go unless they hold most of the story (some CMSs wrap it so)."""
     total = _weight(container)
-    root = container.getroottree().getroot()
+    root = _top(container)
     for el in list(container.iterdescendants("header", "footer")):
         if not _attached(el, root):
             continue
@@ -816,7 +876,7 @@ def _drop_boilerplate_blocks(container: lxml.html.HtmlElement, signals: Extracte
     dropped = boilerplate_lines(signals)
     if not dropped:
         return
-    root = container.getroottree().getroot()
+    root = _top(container)
     for el in list(container.iter(*_SOURCE_BLOCKS)):
         if not _attached(el, root) or any(isinstance(c.tag, str) and c.tag in _SOURCE_BLOCKS
                                           for c in el):
@@ -842,6 +902,7 @@ def render_body(container: lxml.html.HtmlElement, base: str | None) -> tuple[str
         _clean_element(el, base)
     wrapper = _wrap_loose_text(container)
     _drop_empty(wrapper)
+    _tidy_whitespace(wrapper)
     html_parts = [lxml.html.tostring(child, encoding="unicode", with_tail=False) for child in wrapper]
     content = "\n".join(html_parts).strip() or None
     paragraphs = [p for p in (_block_text(el) for el in wrapper.iter(*_TEXT_BLOCKS)) if p]
@@ -946,6 +1007,27 @@ def _trim_breaks(el: lxml.html.HtmlElement) -> None:
         el[-1].drop_tree()
     while len(el) and el[0].tag == "br" and not (el.text or "").strip():
         el[0].drop_tree()
+
+
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+
+
+def _tidy_whitespace(wrapper: lxml.html.HtmlElement) -> None:
+    """Collapse source indentation (HTML whitespace only: no-break spaces stay); not in <pre>."""
+    for el in wrapper.iterdescendants():
+        if el.tag == "pre" or any(a.tag == "pre" for a in el.iterancestors()):
+            continue
+        if el.text:
+            el.text = _HTML_SPACE.sub(" ", el.text)
+        if el.tail:
+            el.tail = _HTML_SPACE.sub(" ", el.tail)
+        if el.tag in _OUT_BLOCKS:
+            el.text = (el.text or "").lstrip(" ") or None
+            last = el[-1] if len(el) else None
+            if last is None:
+                el.text = (el.text or "").rstrip(" ") or None
+            else:
+                last.tail = (last.tail or "").rstrip(" ") or None
 
 
 def _block_text(el: lxml.html.HtmlElement) -> str:

@@ -1,0 +1,202 @@
+"""Read a seeds folder into articles: listing, the parse cache, parallel parsing.
+
+One bad file never stops the others: it becomes a :class:`ParseError` in the
+result, with its path and the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .config import Config
+from .errors import ParseError
+from .model import Article
+from .parse import parse_bytes, read_limited
+from .store import Entry, Store
+
+PARALLEL_THRESHOLD = 400  # below this, starting worker processes costs more than it saves
+
+
+@dataclass
+class LoadResult:
+    articles: list[Article] = field(default_factory=list)
+    problems: list[ParseError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # about the run itself (cache rebuilt …)
+    parsed: int = 0  # files actually parsed (the rest came from the cache)
+    digests: dict[str, str] = field(default_factory=dict)  # source path -> content hash
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every message worth showing a user: problems first, then per-article warnings."""
+        out = [*self.notices, *(str(p) for p in self.problems)]
+        out += [f"{a.source_path}: {w}" for a in self.articles for w in a.warnings]
+        return out
+
+
+def article_files(seeds_dir: Path, follow_symlinks: bool = False) -> tuple[list[Path], list[ParseError]]:
+    """Every candidate file under ``seeds_dir`` (hidden files and folders skipped), sorted."""
+    problems: list[ParseError] = []
+    files: list[Path] = []
+    root = seeds_dir.resolve()
+
+    def onerror(exc: OSError) -> None:
+        problems.append(ParseError(exc.filename or seeds_dir, f"cannot list folder: {exc.strerror}"))
+
+    for dirpath, dirnames, filenames in os.walk(seeds_dir, onerror=onerror, followlinks=follow_symlinks):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or name.endswith("~"):
+                continue
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                if not follow_symlinks:
+                    problems.append(ParseError(path, "symbolic link not followed (set follow_symlinks: true to read it)"))
+                    continue
+                if not path.resolve().is_relative_to(root):
+                    problems.append(ParseError(path, "symbolic link points outside the seeds folder; not read"))
+                    continue
+            files.append(path)
+    return files, problems
+
+
+def _mtime(stat: os.stat_result) -> datetime:
+    return datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc).replace(microsecond=0)
+
+
+def _read_one(path: Path, config: Config) -> tuple[str, Entry]:
+    """Parse one file into a cache entry (article or error). Runs in worker processes too."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        return str(path), Entry(0, 0, "", None, f"cannot read file: {exc.strerror}")
+    try:
+        data = read_limited(path, config)
+    except ParseError as exc:
+        return str(path), Entry(stat.st_size, stat.st_mtime_ns, "", None, exc.reason)
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        article: Article | None = parse_bytes(path, data, config, _mtime(stat))
+        error = None
+    except ParseError as exc:
+        article, error = None, exc.reason
+    except Exception as exc:  # a reader bug must cost one file, not the build
+        article, error = None, f"internal error while parsing ({type(exc).__name__}: {exc})"
+    return str(path), Entry(stat.st_size, stat.st_mtime_ns, digest, article, error)
+
+
+_worker_config: Config | None = None
+
+
+def _init_worker(config: Config) -> None:
+    global _worker_config
+    _worker_config = config
+
+
+def _read_in_worker(path: str) -> tuple[str, Entry]:
+    assert _worker_config is not None
+    return _read_one(Path(path), _worker_config)
+
+
+def _parse_all(paths: list[Path], config: Config, jobs: int) -> dict[str, Entry]:
+    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
+        return dict(_read_one(p, config) for p in paths)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config,)) as pool:
+        chunk = max(16, len(paths) // (jobs * 8))
+        return dict(pool.map(_read_in_worker, [str(p) for p in paths], chunksize=chunk))
+
+
+def _unchanged(path: Path, cached: Entry | None) -> bool:
+    if cached is None:
+        return False
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return stat.st_size == cached.size and stat.st_mtime_ns == cached.mtime_ns
+
+
+def _same_content(path: Path, cached: Entry, config: Config) -> Entry | None:
+    """A touched but identical file keeps its parse; only its stat is refreshed."""
+    try:
+        stat = path.stat()
+        data = read_limited(path, config)
+    except (OSError, ParseError):
+        return None
+    if cached.sha256 and hashlib.sha256(data).hexdigest() == cached.sha256:
+        return replace(cached, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+    return None
+
+
+def cache_fingerprint(config: Config) -> str:
+    """What a cached parse depends on: the reader code and the settings readers use."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for source in sorted([*package.glob("parse/*.py"), package / "model.py", package / "text.py"]):
+        digest.update(source.read_bytes())
+    registry = [(e.name, e.domain, e.aliases) for e in config.providers.entries]
+    digest.update(repr((registry, config.topics, config.timezone, config.undated,
+                        config.max_file_bytes)).encode())
+    return digest.hexdigest()[:24]
+
+
+def open_store(config: Config) -> Store:
+    return Store(config.state_dir, cache_fingerprint(config))
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def load_folder(seeds_dir: Path, config: Config, store: Store | None = None,
+                jobs: int | None = None) -> LoadResult:
+    """Parse every article file in a folder, re-parsing only what changed when a store is given."""
+    result = LoadResult()
+    if not seeds_dir.is_dir():
+        result.problems.append(ParseError(seeds_dir, "seeds folder does not exist or is not a folder"))
+        return result
+    files, result.problems = article_files(seeds_dir, config.follow_symlinks)
+    cached = store.entries() if store else {}
+    entries: dict[str, Entry] = {}
+    changed: dict[str, Entry] = {}
+    to_parse: list[Path] = []
+    for path in files:
+        key = str(path)
+        old = cached.get(key)
+        if _unchanged(path, old):
+            entries[key] = old  # type: ignore[assignment]
+            continue
+        refreshed = _same_content(path, old, config) if old else None
+        if refreshed:
+            entries[key] = changed[key] = refreshed
+        else:
+            to_parse.append(path)
+    parsed = _parse_all(to_parse, config, jobs or default_jobs())
+    entries.update(parsed)
+    changed.update(parsed)
+    result.parsed = len(parsed)
+    if store:
+        store.save(changed, set(cached) - set(entries))
+        result.notices.extend(store.warnings)
+    articles = [e.article for e in entries.values() if e.article is not None]
+    result.digests = {path: e.sha256 for path, e in entries.items() if e.article is not None}
+    result.articles = _with_first_seen(articles, store)
+    result.problems += [ParseError(path, e.error) for path, e in entries.items() if e.error]
+    result.problems.sort(key=lambda p: p.path)
+    return result
+
+
+def _with_first_seen(articles: list[Article], store: Store | None) -> list[Article]:
+    """Undated articles are dated by when they were first seen, kept stable by the store."""
+    if store is None:
+        return articles
+    undated = {a.id: a.observed for a in articles if a.published is None}
+    if not undated:
+        return articles
+    seen = store.first_seen(undated)
+    return [replace(a, observed=seen[a.id]) if a.published is None and seen.get(a.id) != a.observed else a
+            for a in articles]

@@ -1,0 +1,179 @@
+"""The parse cache and article index, one SQLite file under ``state_dir``.
+
+For each source file it keeps size, mtime, content hash and the parsed article
+(or the reason it could not be used), so a build or a server start re-parses
+only files that changed. It also keeps each article's *first-seen* time, which
+dates undated articles, so those dates stay put across rebuilds and across
+machines that share the state folder.
+
+The cache is an optimisation, never a source of truth: a corrupt file, another
+schema version or another parser version is discarded with a warning and
+rebuilt from the seeds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import ParseError
+from .model import Article
+
+log = logging.getLogger(__name__)
+
+SCHEMA = 3
+DB_NAME = "cache.sqlite3"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the cache knows about one source file."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+    article: Article | None
+    error: str | None
+
+
+class Store:
+    """A thin wrapper over the SQLite file; every method is one short transaction."""
+
+    def __init__(self, state_dir: Path, fingerprint: str) -> None:
+        self.path = state_dir / DB_NAME
+        self.fingerprint = fingerprint
+        self.warnings: list[str] = []
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            db = self._connect()
+            if self._stale(db):
+                db.close()
+                self._discard("made by another feedsmith version or configuration")
+                db = self._connect()
+            self._create(db)
+            return db
+        except sqlite3.DatabaseError as exc:
+            self._discard(f"unreadable ({exc})")
+            db = self._connect()
+            self._create(db)
+            return db
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    def _stale(self, db: sqlite3.Connection) -> bool:
+        db.execute("PRAGMA quick_check")
+        has_meta = db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+        ).fetchone()
+        if not has_meta:
+            return db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+        return row is None or row[0] != self._version()
+
+    def _version(self) -> str:
+        return f"{SCHEMA}:{self.fingerprint}"
+
+    def _discard(self, why: str) -> None:
+        self.warnings.append(f"{self.path}: parse cache {why}; rebuilt from the seeds")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def _create(self, db: sqlite3.Connection) -> None:
+        db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS files (
+                path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+                sha256 TEXT NOT NULL, article BLOB, error TEXT);
+            CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, first_seen TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, digest TEXT NOT NULL);
+            """
+        )
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self._version(),))
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def entries(self) -> dict[str, Entry]:
+        entries: dict[str, Entry] = {}
+        with closing(self.db.execute("SELECT path, size, mtime_ns, sha256, article, error FROM files")) as rows:
+            for path, size, mtime_ns, sha, blob, error in rows:
+                try:
+                    article = pickle.loads(blob) if blob is not None else None
+                except Exception:  # an unreadable row is simply parsed again
+                    continue
+                entries[path] = Entry(size, mtime_ns, sha, article, error)
+        return entries
+
+    def save(self, changed: dict[str, Entry], removed: Iterable[str]) -> None:
+        with self.transaction() as db:
+            db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in removed))
+            db.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    (path, e.size, e.mtime_ns, e.sha256,
+                     pickle.dumps(e.article, protocol=pickle.HIGHEST_PROTOCOL) if e.article else None,
+                     e.error)
+                    for path, e in changed.items()
+                ),
+            )
+
+    def first_seen(self, ids: dict[str, datetime]) -> dict[str, datetime]:
+        """Each id's first-seen time, recording ``ids[id]`` for ids never seen before."""
+        known: dict[str, datetime] = {}
+        wanted = list(ids)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, stamp in self.db.execute(f"SELECT id, first_seen FROM seen WHERE id IN ({marks})", chunk):
+                known[key] = datetime.fromisoformat(stamp)
+        new = {k: v for k, v in ids.items() if k not in known}
+        if new:
+            with self.transaction() as db:
+                db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)",
+                               ((k, v.isoformat()) for k, v in new.items()))
+        return {**new, **known}
+
+    def output_digests(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT path, digest FROM outputs"))
+
+    def save_output_digests(self, digests: dict[str, str]) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM outputs")
+            db.executemany("INSERT INTO outputs VALUES (?, ?)", digests.items())
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def entry_for_error(size: int, mtime_ns: int, sha: str, error: ParseError) -> Entry:
+    return Entry(size, mtime_ns, sha, None, error.reason)

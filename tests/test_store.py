@@ -1,0 +1,89 @@
+"""The parse cache: re-parse only what changed, stable first-seen dates, self-healing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from feedsmith import load as load_module
+from feedsmith.load import load_folder, open_store
+
+from .conftest import SEEDS
+
+
+def load(config):
+    store = open_store(config)
+    try:
+        return load_folder(config.seeds_dir, config, store, jobs=1)
+    finally:
+        store.close()
+
+
+def by_name(result):
+    return {a.source_path.rsplit("/", 1)[-1]: a for a in result.articles}
+
+
+def test_second_load_parses_nothing_and_changes_are_picked_up(site_config, seeds):
+    first = load(site_config)
+    assert first.parsed == 5
+    assert load(site_config).parsed == 0
+    target = seeds / "001_525bf615ad7c6798.txt"
+    os.utime(target, (1_000_000_000, 1_000_000_000))  # touched, same bytes
+    assert load(site_config).parsed == 0
+    target.write_text(target.read_text(encoding="utf-8").replace("regulate AI", "govern AI"), encoding="utf-8")
+    changed = load(site_config)
+    assert changed.parsed == 1
+    assert by_name(changed)[target.name].title.endswith("govern AI")
+    target.unlink()
+    assert len(load(site_config).articles) == 4
+
+
+def test_undated_articles_keep_their_first_seen_date(site_config, seeds):
+    name = "003_47d7fbf7bff2b1e1.txt"
+    first = by_name(load(site_config))[name].date
+    path = seeds / name
+    os.utime(path, (2_000_000_000, 2_000_000_000))
+    assert by_name(load(site_config))[name].date == first
+    path.rename(seeds / "renamed.txt")
+    assert by_name(load(site_config))["renamed.txt"].date == first
+
+
+def test_corrupt_cache_is_rebuilt_with_a_warning(site_config):
+    load(site_config)
+    db = site_config.state_dir / "cache.sqlite3"
+    for suffix in ("-wal", "-shm"):
+        (site_config.state_dir / f"cache.sqlite3{suffix}").unlink(missing_ok=True)
+    db.write_bytes(b"this is not a database" * 100)
+    result = load(site_config)
+    assert result.parsed == 5 and len(result.articles) == 5
+    assert any("parse cache" in n for n in result.notices)
+
+
+def test_cache_from_another_configuration_is_not_trusted(site_config):
+    from dataclasses import replace
+
+    load(site_config)
+    other = replace(site_config, timezone="Asia/Singapore")
+    assert load(other).parsed == 5
+
+
+def test_parallel_parse_matches_serial(site_config, seeds, monkeypatch):
+    for i in range(6):
+        shutil.copy(SEEDS / "002_bd23f5fafd541423.txt", seeds / f"copy{i}.txt")
+    serial = load_folder(seeds, site_config, None, jobs=1)
+    monkeypatch.setattr(load_module, "PARALLEL_THRESHOLD", 1)
+    parallel = load_folder(seeds, site_config, None, jobs=2)
+    assert [a.id for a in serial.articles] == [a.id for a in parallel.articles]
+    assert [a.title for a in serial.articles] == [a.title for a in parallel.articles]
+
+
+@pytest.mark.parametrize("bad", [b"", b"   \n\t", b"\x00\x01\x02binary" * 10])
+def test_bad_files_are_cached_as_problems_too(site_config, seeds, bad):
+    (seeds / "bad.txt").write_bytes(bad)
+    first = load(site_config)
+    second = load(site_config)
+    assert second.parsed == 0
+    assert [p.reason for p in first.problems] == [p.reason for p in second.problems]
+    assert len(second.articles) == 5
