@@ -72,12 +72,13 @@ def test_broken_and_binary_files_are_reported_and_the_rest_published(site_config
     assert len(feedparser.parse((site_config.out_dir / "all.rss").read_bytes()).entries) == 5
 
 
-def test_failed_render_leaves_previous_tree(site_config, monkeypatch):
+def test_failed_render_leaves_previous_tree(site_config, seeds, monkeypatch):
     import pytest
 
     from feedsmith import render
 
     build(site_config)
+    (seeds / "new.md").write_text("---\ntitle: New\nurl: https://e.org/new\ndate: 2030-01-01\n---\n")
     out = site_config.out_dir
     before = {f: (out / f).read_bytes() for f in built_files(out)}
 

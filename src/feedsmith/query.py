@@ -114,8 +114,7 @@ def parse_query(args: Mapping[str, str]) -> FeedQuery:
     """
     unknown = sorted(str(k) for k in args if k not in PARAMS)
     if unknown:
-        shown = unknown[0][:40]
-        raise QueryError(f"unknown parameter '{shown}'; feeds accept {', '.join(PARAMS)}")
+        raise QueryError(f"unknown parameter {unknown[0][:40]!r}; feeds accept {', '.join(PARAMS)}")
     found: dict[str, object] = {}
     for name in PARAMS:
         if name not in args:
@@ -142,15 +141,17 @@ def _topic_ids(catalog: Catalog, wanted: str) -> set[str]:
 
 
 def _provider_ids(catalog: Catalog, wanted: str) -> set[str]:
-    wanted_host = wanted.removeprefix("www.")
+    # "www.scmp.com", "scmp.com", "www-scmp-com" and "scmp-com" all name the same site.
+    bare = wanted.removeprefix("www.").removeprefix("www-")
     feeds = []
     for feed in catalog.feeds_of("provider"):
-        names = {feed.slug.casefold(), feed.name.casefold()}
+        slug = feed.slug.casefold()
+        names = {slug, slug.removeprefix("www-"), feed.name.casefold()}
         if feed.provider is not None:
             names.add(feed.provider.name.casefold())
             if feed.provider.domain:
                 names.add(feed.provider.domain.casefold().removeprefix("www."))
-        if wanted in names or wanted_host in names:
+        if wanted in names or bare in names:
             feeds.append(feed)
     return _ids(feeds)
 

@@ -1,29 +1,332 @@
-"""The live app: the same tree the static build writes, over HTTP."""
+"""The live app: the same tree the static build writes, over HTTP.
+
+Every path of the tree is rendered once per loaded site (by ``Site.get``, the
+one rendering path shared with the static build) and kept with its strong
+ETag, its gzip variant and complete header lists, so serving it again is a
+dictionary lookup. Those cached answers are served by a small WSGI layer in
+front of Flask (:class:`_CachedPaths`); everything else - the first request
+for a path, filtered feeds (``?limit=&q=&topic=&provider=&since=``, see
+:mod:`feedsmith.query`), ``/healthz``, errors - goes through the Flask
+blueprint, which answers from the same cache entries with the same headers.
+
+HTTP behaviour:
+
+* ``ETag`` is a strong tag of the exact body bytes (``"…-gz"`` for the gzip
+  variant); ``Last-Modified`` is the newest entry date (never later than the
+  moment the site was loaded). ``If-None-Match`` is evaluated first and
+  ``If-Modified-Since`` only without it (RFC 9110 §13.2.2); a match gives a
+  304 with ``ETag``, ``Last-Modified``, ``Cache-Control`` and ``Vary``.
+* gzip is used when ``Accept-Encoding`` allows it (``q=0`` refuses it);
+  ``Vary: Accept-Encoding`` is on every feed and page response.
+* Every response carries ``X-Content-Type-Options: nosniff``, a
+  ``Content-Security-Policy`` (HTML pages: nothing but the pages' one style
+  block and images; everything else: ``default-src 'none'; sandbox``),
+  ``Referrer-Policy``, ``X-Frame-Options`` and ``Server: feedsmith``.
+* Only GET and HEAD (and OPTIONS) are allowed; errors are short plain text.
+  A feed that fails to render answers 503 and is logged; the rest are served.
+
+Debug mode is never switched on here: :func:`create_app` sets ``app.debug``
+to False (even with ``FLASK_DEBUG`` set); only ``feedsmith serve --debug``
+turns it on, through ``app.run(debug=True)``.
+"""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
 import logging
+import re
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
+from werkzeug.datastructures import Headers
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import http_date, parse_date
+from werkzeug.serving import WSGIRequestHandler
 
+from . import pages, render
 from .build import load_site
+from .catalog import Feed
 from .config import Config
 from .load import article_files
-from .site import Site
+from .query import FeedQuery, QueryError, apply, parse_query
+from .site import FEED_TYPES, Site
 
 log = logging.getLogger(__name__)
 bp = Blueprint("feeds", __name__)
+
+SERVER = "feedsmith"
+_STYLE_SRC = getattr(pages, "STYLE_CSP_SOURCE", "'unsafe-inline'")  # the hash of the pages' one style block
+HTML_CSP = (
+    "default-src 'none'; "
+    f"style-src {_STYLE_SRC}; "
+    "img-src https: http: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+OTHER_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox"
+SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Server", SERVER),
+)
+FILTERED_CACHE_SIZE = 256  # filtered feed documents kept per loaded site
+GZIP_MIN_BYTES = 200  # smaller bodies are always sent as they are
+MAX_PATH_CHARS = 1024
+MAX_SEGMENT_CHARS = 200
+RETRY_AFTER_SECONDS = 30
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ENTITY_TAG = re.compile(r'\s*(?:(\*)|(?:W/)?("[^"]*"))\s*(?:,|$)')
+_QVALUE = re.compile(r"(?:0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)")
+
+Reply = tuple[str, list[tuple[str, str]], bytes]  # WSGI status line, headers, body
+
+
+# ------------------------------------------------------------ negotiation
+
+
+@lru_cache(maxsize=256)
+def accepts_gzip(header: str) -> bool:
+    """Whether an ``Accept-Encoding`` value allows gzip (``gzip;q=0`` refuses, ``*`` allows)."""
+    gzip_q: float | None = None
+    star_q: float | None = None
+    for element in header.split(","):
+        coding, _, params = element.partition(";")
+        coding = coding.strip().lower()
+        q = 1.0
+        for param in params.split(";") if params else ():
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                value = value.strip()
+                q = float(value) if _QVALUE.fullmatch(value) else 0.0
+        if coding in ("gzip", "x-gzip"):
+            gzip_q = q if gzip_q is None else max(gzip_q, q)
+        elif coding == "*":
+            star_q = q
+    if gzip_q is not None:
+        return gzip_q > 0
+    return star_q is not None and star_q > 0
+
+
+def none_match(header: str, etag: str) -> bool:
+    """``If-None-Match`` against our (strong) tag, with the weak comparison RFC 9110 §13.1.2 requires."""
+    if header == etag:
+        return True
+    pos = 0
+    while pos < len(header):
+        found = _ENTITY_TAG.match(header, pos)
+        if found is None or found.end() == pos:
+            return False  # malformed: no match, so the full answer is sent
+        if found.group(1) or found.group(2) == etag:
+            return True
+        pos = found.end()
+    return False
+
+
+def _modified_since(header: str, last_modified: int) -> bool:
+    """True unless ``If-Modified-Since`` is a valid HTTP-date at or after ``last_modified``."""
+    try:
+        when = parse_date(header)
+        return when is None or last_modified > int(when.timestamp())
+    except (ValueError, OverflowError, TypeError, IndexError):  # malformed dates are ignored
+        return True
+
+
+# ------------------------------------------------------------ cache entries
+
+
+class Entry:
+    """One resource as served: body, gzip variant, validators and final header lists."""
+
+    __slots__ = ("body", "gz_body", "etag", "gz_etag", "last_modified", "lm_epoch",
+                 "ok", "gz_ok", "not_modified", "gz_not_modified")
+
+    def __init__(self, body: bytes, content_type: str, last_modified: datetime | None,
+                 config: Config, not_after: float) -> None:
+        self.body = body
+        digest = hashlib.sha256(body).hexdigest()[:32]
+        self.etag = f'"{digest}"'
+        self.gz_etag = f'"{digest}-gz"'
+        gz = gzip.compress(body, compresslevel=9, mtime=0) if len(body) >= GZIP_MIN_BYTES else None
+        self.gz_body = gz if gz is not None and len(gz) < len(body) else None
+        self.lm_epoch: int | None = None
+        self.last_modified: str | None = None
+        if last_modified is not None:
+            self.lm_epoch = min(int(last_modified.timestamp()), int(not_after))
+            self.last_modified = http_date(self.lm_epoch)
+        csp = HTML_CSP if content_type.startswith("text/html") else OTHER_CSP
+
+        def common(etag: str) -> list[tuple[str, str]]:
+            headers = [("ETag", etag)]
+            if self.last_modified is not None:
+                headers.append(("Last-Modified", self.last_modified))
+            headers += [
+                ("Cache-Control", f"public, max-age={config.cache_max_age}"),
+                ("Vary", "Accept-Encoding"),
+                ("Content-Security-Policy", csp),
+                *SECURITY_HEADERS,
+            ]
+            return headers
+
+        self.ok = [("Content-Type", content_type), ("Content-Length", str(len(body))), *common(self.etag)]
+        self.not_modified = common(self.etag)
+        if self.gz_body is not None:
+            self.gz_ok = [
+                ("Content-Type", content_type), ("Content-Encoding", "gzip"),
+                ("Content-Length", str(len(self.gz_body))), *common(self.gz_etag),
+            ]
+            self.gz_not_modified = common(self.gz_etag)
+        else:
+            self.gz_ok, self.gz_not_modified = self.ok, self.not_modified
+
+    def reply(self, environ: dict[str, Any]) -> Reply:
+        """The answer to a GET or HEAD for this resource, conditional headers honoured."""
+        if self.gz_body is not None and accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")):
+            body, etag, ok, not_modified = self.gz_body, self.gz_etag, self.gz_ok, self.gz_not_modified
+        else:
+            body, etag, ok, not_modified = self.body, self.etag, self.ok, self.not_modified
+        inm = environ.get("HTTP_IF_NONE_MATCH")
+        if inm is not None:  # RFC 9110 §13.2.2: If-Modified-Since only without If-None-Match
+            if none_match(inm, etag):
+                return "304 Not Modified", not_modified, b""
+        elif self.lm_epoch is not None:
+            ims = environ.get("HTTP_IF_MODIFIED_SINCE")
+            if ims and (ims == self.last_modified or not _modified_since(ims, self.lm_epoch)):
+                return "304 Not Modified", not_modified, b""
+        return "200 OK", ok, body
+
+
+class RenderFailed(Exception):
+    """A resource of the tree could not be rendered (logged; answered with a 503)."""
+
+
+class SiteCache:
+    """The rendered answers of one loaded :class:`Site`; replaced whenever the site is."""
+
+    def __init__(self, site: Site, loaded_at: float) -> None:
+        self.site = site
+        self.loaded_at = loaded_at
+        self.entries: dict[str, Entry] = {}  # by WSGI PATH_INFO ("/all.atom")
+        self._filtered: OrderedDict[tuple[str, str], Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # Last-Modified sources
+    @cached_property
+    def newest(self) -> datetime | None:
+        return max((a.modified for a in self.site.catalog.articles), default=None)
+
+    def feed_for(self, path: str) -> tuple[Feed, str] | None:
+        stem, dot, fmt = path.rpartition(".")
+        if not dot or fmt not in FEED_TYPES:
+            return None
+        feed = self.site.catalog.feed(stem)
+        return (feed, fmt) if feed is not None else None
+
+    def _last_modified(self, path: str) -> datetime | None:
+        found = self.feed_for(path)
+        if found is not None:
+            return found[0].updated
+        if path.startswith("articles/") and path.endswith(".html"):
+            article = self.site.catalog.pages().get(path[len("articles/"):-len(".html")])
+            if article is not None:
+                return article.modified
+        return self.newest
+
+    def _entry(self, body: bytes, content_type: str, last_modified: datetime | None) -> Entry:
+        return Entry(body, content_type, last_modified, self.site.config, self.loaded_at)
+
+    def get(self, path: str) -> Entry | None:
+        """The entry for a path of the tree (rendered on first use), None when there is none."""
+        # PATH_INFO is the UTF-8 path as latin-1 text (PEP 3333); slugs are ASCII anyway.
+        key = ("/" + path).encode("utf-8", "surrogateescape").decode("latin-1")
+        entry = self.entries.get(key)
+        if entry is not None:
+            return entry
+        try:
+            resource = self.site.get(path)
+            if resource is None:
+                return None
+            entry = self._entry(resource.body, resource.content_type, self._last_modified(path))
+        except Exception as exc:
+            log.exception("rendering /%s failed", path)
+            raise RenderFailed(path) from exc
+        self.entries[key] = entry
+        return entry
+
+    def filtered(self, path: str, query: FeedQuery) -> Entry | None:
+        """A feed narrowed by query parameters (kept in a bounded LRU), None when no such feed."""
+        found = self.feed_for(path)
+        if found is None:
+            return None
+        canonical = query.canonical()
+        key = (path, canonical)
+        with self._lock:
+            entry = self._filtered.get(key)
+            if entry is not None:
+                self._filtered.move_to_end(key)
+                return entry
+        feed, fmt = found
+        site = self.site
+        try:
+            narrowed = apply(feed, query, site.catalog)
+            body = render.render_feed(narrowed, fmt, site.catalog, site.config,
+                                      limit=query.limit, self_path=f"{path}?{canonical}")
+            entry = self._entry(body, FEED_TYPES[fmt], narrowed.updated)
+        except Exception as exc:
+            log.exception("rendering /%s?%s failed", path, canonical)
+            raise RenderFailed(path) from exc
+        with self._lock:
+            self._filtered[key] = entry
+            while len(self._filtered) > FILTERED_CACHE_SIZE:
+                self._filtered.popitem(last=False)
+        return entry
+
+    @cached_property
+    def listing(self) -> str:
+        """What the 404 page lists: the topics, providers and categories that exist."""
+        catalog = self.site.catalog
+        lines = []
+        for kind, label in (("topic", "Topics"), ("provider", "Providers"), ("category", "Categories")):
+            slugs = [f.slug for f in catalog.feeds_of(kind)]
+            lines.append(f"{label}: {', '.join(slugs) if slugs else '(none)'}")
+        lines.append("Every feed is listed at / and in /feeds.opml.")
+        return "\n".join(lines) + "\n"
+
+    @cached_property
+    def health(self) -> dict[str, Any]:
+        site = self.site
+        return {
+            "articles": len(site.catalog.articles),
+            "feeds": len(site.catalog.feeds),
+            "warnings": sum(len(a.warnings) for a in site.load.articles),
+            "problems": len(site.load.problems),
+        }
+
+
+# ------------------------------------------------------------ the live site
+
+
+class _State:
+    __slots__ = ("site", "cache")
+
+    def __init__(self, site: Site, loaded_at: float) -> None:
+        self.site = site
+        self.cache = SiteCache(site, loaded_at)
 
 
 class LiveSite:
     """Holds the current :class:`Site` and swaps in a new one when the seeds change.
 
-    The swap is one reference assignment, so a request sees either the old or
-    the new catalog, never a half-updated one. A reload that fails keeps the
-    last good site.
+    The swap is one reference assignment (the site together with its cache of
+    rendered answers), so a request sees either the old or the new catalog,
+    never a half-updated one. A reload that fails keeps the last good site.
     """
 
     def __init__(self, config: Config, seeds_dir: Path | None = None) -> None:
@@ -31,10 +334,19 @@ class LiveSite:
         self.seeds_dir = seeds_dir or config.seeds_dir
         self._lock = threading.Lock()
         self._signature = self._scan()
-        self.site: Site = load_site(config, self.seeds_dir)
         self.loaded_at = time.time()
+        self._state = _State(load_site(config, self.seeds_dir), self.loaded_at)
         self._checked_at = time.monotonic()
         self.reload_error: str | None = None
+
+    @property
+    def site(self) -> Site:
+        return self._state.site
+
+    @site.setter
+    def site(self, site: Site) -> None:
+        self.loaded_at = time.time()
+        self._state = _State(site, self.loaded_at)
 
     def _scan(self) -> tuple[tuple[str, int, int], ...]:
         files, _ = article_files(self.seeds_dir, self.config.follow_symlinks) if self.seeds_dir.is_dir() else ([], [])
@@ -47,15 +359,19 @@ class LiveSite:
             signature.append((str(path), stat.st_mtime_ns, stat.st_size))
         return tuple(signature)
 
-    def current(self) -> Site:
-        """The site, reloaded first if the seeds changed since the last look."""
+    def state(self) -> _State:
+        """The site and its cache, reloaded first if the seeds changed since the last look."""
         if time.monotonic() - self._checked_at >= self.config.reload_interval:
             if self._lock.acquire(blocking=False):
                 try:
                     self._reload_if_changed()
                 finally:
                     self._lock.release()
-        return self.site
+        return self._state
+
+    def current(self) -> Site:
+        """The site, reloaded first if the seeds changed since the last look."""
+        return self.state().site
 
     def _reload_if_changed(self) -> None:
         self._checked_at = time.monotonic()
@@ -69,7 +385,6 @@ class LiveSite:
             log.exception("reload failed; still serving the previous feeds")
             return
         self.site, self._signature = site, signature
-        self.loaded_at = time.time()
         self.reload_error = None
 
 
@@ -77,30 +392,167 @@ def _live() -> LiveSite:
     return current_app.extensions["feedsmith"]
 
 
-def _not_found(site: Site, path: str) -> Response:
-    catalog = site.catalog
-    lines = [f"No feed at /{path}."]
-    for kind, label in (("topic", "Topics"), ("provider", "Providers"), ("category", "Categories")):
-        slugs = [f.slug for f in catalog.feeds_of(kind)]
-        lines.append(f"{label}: {', '.join(slugs) if slugs else '(none)'}")
-    lines.append("Every feed is listed at / and in /feeds.opml.")
-    return Response("\n".join(lines) + "\n", status=404, content_type="text/plain; charset=utf-8")
+# ------------------------------------------------------------ responses
+
+
+class _FinalResponse(Response):
+    """A response whose header list is final.
+
+    werkzeug drops ``Last-Modified`` from 304s (it counts it as an entity
+    header), but caches use it to refresh what they hold, so it is kept.
+    """
+
+    def get_wsgi_headers(self, environ: dict[str, Any]) -> Headers:
+        return self.headers
+
+
+def _reply_response(reply: Reply) -> Response:
+    status, headers, body = reply
+    response = _FinalResponse(body, status)
+    response.headers = Headers(headers)
+    return response
+
+
+def _plain(status: int, text: str, extra: Iterable[tuple[str, str]] = ()) -> Response:
+    response = Response(text, status=status, content_type="text/plain; charset=utf-8")
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in extra:
+        response.headers[name] = value
+    return response
+
+
+def _shown(path: str) -> str:
+    return path if len(path) <= 100 else path[:100] + "…"
+
+
+def _not_found(cache: SiteCache, path: str) -> Response:
+    return _plain(404, f"No feed at /{_shown(path)}.\n{cache.listing}")
+
+
+def _unavailable() -> Response:
+    return _plain(503, "Feed temporarily unavailable; try again shortly.\n",
+                  [("Retry-After", str(RETRY_AFTER_SECONDS))])
+
+
+@bp.route("/healthz")
+def healthz() -> Response:
+    live = _live()
+    state = live.state()
+    body = {
+        "status": "ok",
+        **state.cache.health,
+        "last_reload": datetime.fromtimestamp(state.cache.loaded_at, timezone.utc).isoformat(),
+        "reload_error": live.reload_error,
+    }
+    response = Response(json.dumps(body) + "\n", content_type="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/", defaults={"path": ""})
 @bp.route("/<path:path>")
 def serve(path: str) -> Response:
-    site = _live().current()
-    resource = site.get(path)
-    if resource is None:
-        return _not_found(site, path)
-    return Response(resource.body, content_type=resource.content_type)
+    cache = _live().state().cache
+    if _CONTROL.search(path):
+        return _plain(400, "Bad request: the path contains control characters.\n")
+    if len(path) > MAX_PATH_CHARS or any(len(part) > MAX_SEGMENT_CHARS for part in path.split("/")):
+        return _not_found(cache, path)
+    try:
+        entry = None
+        if request.query_string and cache.feed_for(path) is not None:
+            try:
+                query = parse_query(request.args)
+            except QueryError as exc:
+                return _plain(400, f"Bad request: {exc}\n")
+            if query:
+                entry = cache.filtered(path, query)
+        if entry is None:
+            entry = cache.get(path)
+    except RenderFailed:
+        return _unavailable()
+    if entry is None:
+        return _not_found(cache, path)
+    return _reply_response(entry.reply(request.environ))
+
+
+@bp.after_app_request
+def _harden(response: Response) -> Response:
+    """Security headers on every answer (cached answers carry them already)."""
+    headers = response.headers
+    if "X-Content-Type-Options" in headers:
+        return response
+    for name, value in SECURITY_HEADERS:
+        headers[name] = value
+    if "Content-Security-Policy" not in headers:
+        headers["Content-Security-Policy"] = HTML_CSP if response.mimetype == "text/html" else OTHER_CSP
+    return response
+
+
+@bp.app_errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Response:
+    """Short plain-text errors (405 keeps its ``Allow``) instead of werkzeug's HTML pages."""
+    if exc.code is None or exc.code < 400:
+        return exc.get_response()
+    text = f"{exc.code} {exc.name}"
+    if exc.code == 405:
+        text += ": only GET and HEAD are allowed"
+    extra = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return _plain(exc.code, text + "\n", extra)
+
+
+# ------------------------------------------------------------ WSGI fast path
+
+
+class _CachedPaths:
+    """Serves already-rendered paths straight from the cache, before Flask.
+
+    Only GET/HEAD without a query string whose path has a cache entry; the
+    answer is byte-for-byte and header-for-header what the Flask view gives
+    for the same entry. Everything else goes to Flask.
+    """
+
+    def __init__(self, wsgi_app: Callable[..., Any], live: LiveSite) -> None:
+        self.wsgi_app = wsgi_app
+        self.live = live
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        if (method == "GET" or method == "HEAD") and not environ.get("QUERY_STRING"):
+            entry = self.live.state().cache.entries.get(environ.get("PATH_INFO") or "/")
+            if entry is not None:
+                status, headers, body = entry.reply(environ)
+                start_response(status, list(headers))
+                return (body,) if method == "GET" and body else ()
+        return self.wsgi_app(environ, start_response)
+
+
+class DevRequestHandler(WSGIRequestHandler):
+    """The development server's handler without its ``Server: Werkzeug/… Python/…`` line."""
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
+
+
+class FeedsmithFlask(Flask):
+    def run(self, host: str | None = None, port: int | None = None, debug: bool | None = None,
+            load_dotenv: bool = False, **options: Any) -> None:
+        """``Flask.run`` with :class:`DevRequestHandler`, and debug only when asked for.
+
+        ``debug`` is always passed on as a bool, so ``FLASK_DEBUG`` in the
+        environment cannot switch the debugger on; ``.env`` files are not read.
+        """
+        options.setdefault("request_handler", DevRequestHandler)
+        super().run(host, port, bool(debug), load_dotenv, **options)
 
 
 def create_app(config: Config, seeds_dir: Path | None = None) -> Flask:
-    app = Flask(__name__)
+    app = FeedsmithFlask(__name__)
+    app.debug = False  # never from the environment (FLASK_DEBUG); only `serve --debug` via app.run
     app.config["FEEDSMITH"] = config
-    app.extensions["feedsmith"] = LiveSite(config, seeds_dir)
+    live = LiveSite(config, seeds_dir)
+    app.extensions["feedsmith"] = live
     app.register_blueprint(bp)
+    app.wsgi_app = _CachedPaths(app.wsgi_app, live)  # type: ignore[method-assign]
     return app
-

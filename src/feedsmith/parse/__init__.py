@@ -19,10 +19,10 @@ from ..config import Config
 from ..errors import ParseError
 from ..model import Article, Provider
 from ..text import clean_inline, squash_spaces, truncate_words, xml_safe
-from . import frontmatter, html, plaintext
+from . import frontmatter, html, markdown, plaintext
 from .base import Extracted, ReadContext, Reader
 
-READERS: tuple[Reader, ...] = (frontmatter.READER, html.READER, plaintext.READER)
+READERS: tuple[Reader, ...] = (frontmatter.READER, html.READER, markdown.READER, plaintext.READER)
 
 TITLE_LIMIT = 110
 _TRACKING_PARAMS = re.compile(r"^(utm_|fbclid$|gclid$|mc_cid$|mc_eid$|ocid$|cmpid$)", re.I)
@@ -102,11 +102,24 @@ def content_id(title: str, text: str | None) -> str:
     return f"tag:feedsmith,2024:article/{digest}"
 
 
+MIN_TOPIC_SCORE = 2
+
+
 def assign_topics(draft: Extracted, config: Config) -> None:
+    """Topics from keyword rules, for articles that name none.
+
+    A topic needs two whole-word keyword mentions (one in the title counts
+    twice): a single passing mention ("a chip supplier") is not what a story
+    is about.
+    """
     if draft.topics or not config.topics:
         return
-    haystack = " ".join(filter(None, (draft.title, draft.summary, (draft.content_text or "")[:5000])))
-    found = [rule.name for rule in config.topics if _any_whole_word(rule.keywords, haystack)]
+    title = draft.title or ""
+    body = "\n".join(filter(None, (draft.summary, (draft.content_text or "")[:20000])))
+    found = [
+        rule.name for rule in config.topics
+        if 2 * _mentions(rule.keywords, title) + _mentions(rule.keywords, body) >= MIN_TOPIC_SCORE
+    ]
     if found:
         draft.topics = found
         draft.sources["topics"] = "keyword rules in config"
@@ -115,15 +128,15 @@ def assign_topics(draft: Extracted, config: Config) -> None:
 _WORD_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
 
 
-def _any_whole_word(keywords: tuple[str, ...], text: str) -> bool:
-    if not keywords:
-        return False
+def _mentions(keywords: tuple[str, ...], text: str) -> int:
+    if not keywords or not text:
+        return 0
     pattern = _WORD_PATTERNS.get(keywords)
     if pattern is None:
         alternatives = "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True))
         pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
         _WORD_PATTERNS[keywords] = pattern
-    return pattern.search(text) is not None
+    return sum(1 for _ in zip(range(MIN_TOPIC_SCORE), pattern.finditer(text)))
 
 
 def resolve_provider(draft: Extracted, config: Config, link: str | None) -> Provider | None:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -34,7 +34,8 @@ _LEADING_JUNK = re.compile(r"(?:\s|\ufeff|<!--.*?-->|<\?xml[^>]*\?>)*", re.S)
 _DOCUMENT_START = re.compile(r"<!doctype\s+html|<html[\s>]", re.I)
 _STRUCTURE_TAG = re.compile(r"<(?:head|body|article)[\s>]", re.I)
 
-_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+# huge_tree: without it libxml2 silently drops everything nested deeper than 255 levels.
+_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
 
 # Elements that never carry story text a reader should see.
 _JUNK_TAGS = (
@@ -76,7 +77,7 @@ _ARTICLE_TYPES = frozenset({
     "OpinionNewsArticle", "BackgroundNewsArticle", "ReviewNewsArticle", "Report",
     "TechArticle", "LiveBlogPosting", "SocialMediaPosting",
 })
-_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—·•:»/]\s+")
+_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—·•:»/]\s+|(?<=\w):\s+")
 _BY_PREFIX = re.compile(r"^\s*by\s+", re.I)
 _LINK_SCHEMES = ("http", "https", "mailto")
 _STORY_SHARE = 0.5
@@ -99,24 +100,30 @@ class _Reader:
         page = _Page.collect(root)
         draft = Extracted()
         _apply_metadata(draft, page, ctx)
-        _remove_junk(root, draft)
-        container, where = choose_container(root)
-        _find_time_element(draft, container, ctx)
-        _drop_noise(container, draft)
-        signals = body_signals(_signal_text(container, page), ctx)
-        _apply_signals(draft, signals)
-        _drop_frames(container, draft)
-        _drop_title_heading(container, draft.title)
-        _drop_boilerplate_blocks(container, signals, draft)
-        content, content_text = render_body(container, draft.link or page.base_href)
-        draft.found("content", content, f"html body ({where})")
-        draft.found("content_text", content_text, f"html body ({where})")
-        if not content_text and page.ld:
-            _article_body_fallback(draft, page.ld)
+        _read_story(draft, root, page, ctx)
         return draft
 
 
 READER = _Reader()
+
+
+def _read_story(draft: Extracted, root: lxml.html.HtmlElement, page: _Page, ctx: ReadContext) -> None:
+    """Find the story block, let the plain-text rules fill the gaps, then clean it."""
+    _remove_junk(root, draft)
+    noise = _Noise(root)
+    container, where = choose_container(root, noise)
+    _find_time_element(draft, container, ctx)
+    _drop_noise(container, draft, noise)
+    blocks = _signal_blocks(container, draft.title or page.h1)
+    dropped = apply_body_signals(draft, [b.text for b in blocks], ctx, lambda _: "in the body text")
+    _drop_frames(container, draft, noise)
+    _drop_title_heading(container, draft.title)
+    _drop_boilerplate_blocks(blocks, dropped, draft, _top(container))
+    content, content_text = render_body(container, draft.link or page.base_href)
+    draft.found("content", content, f"html body ({where})")
+    draft.found("content_text", content_text, f"html body ({where})")
+    if not content_text and page.ld:
+        _article_body_fallback(draft, page.ld)
 
 
 def parse_document(text: str, ctx: ReadContext) -> lxml.html.HtmlElement:
@@ -211,19 +218,13 @@ def _first_text(root: lxml.html.HtmlElement, tag: str) -> str | None:
 
 
 def _apply_metadata(draft: Extracted, page: _Page, ctx: ReadContext) -> None:
-    ld = page.ld
     _find_link(draft, page)
     site_names = _site_names(page, draft.link)
     _find_title(draft, page, site_names)
     _find_provider(draft, page, ctx)
     _find_dates(draft, page, ctx)
     _find_author(draft, page)
-    for key in ("description", "og:description", "twitter:description"):
-        hit = page.first(key)
-        if hit:
-            draft.found("summary", hit[1], f"meta {key}")
-    if ld:
-        draft.found("summary", _ld_text(ld.node.get("description")), ld.label("description"))
+    _find_summary(draft, page)
     _find_topics(draft, page)
     _find_images(draft, page)
     _find_language(draft, page)
@@ -280,8 +281,8 @@ def _find_title(draft: Extracted, page: _Page, site_names: set[str]) -> None:
             stripped = strip_site_name(value, site_names)
             draft.found("title", stripped, source + (", site name removed" if stripped != value else ""))
 
-    for key in ("og:title",):
-        offer(page.first(key)[1] if page.first(key) else None, f"meta {key}")
+    hit = page.first("og:title")
+    offer(hit[1] if hit else None, "meta og:title")
     if page.ld:
         offer(_ld_text(page.ld.node.get("headline")) or _ld_text(page.ld.node.get("name")),
               page.ld.label("headline"))
@@ -357,6 +358,15 @@ def clean_author(value: str | None) -> str | None:
     return clean_inline(_BY_PREFIX.sub("", value)) if value else None
 
 
+def _find_summary(draft: Extracted, page: _Page) -> None:
+    for key in ("description", "og:description", "twitter:description"):
+        hit = page.first(key)
+        if hit:
+            draft.found("summary", hit[1], f"meta {key}")
+    if page.ld:
+        draft.found("summary", _ld_text(page.ld.node.get("description")), page.ld.label("description"))
+
+
 def _find_topics(draft: Extracted, page: _Page) -> None:
     tags = _split_keywords(page.all("article:tag"))
     draft.found("topics", tags, "meta article:tag")
@@ -406,8 +416,6 @@ def _find_images(draft: Extracted, page: _Page) -> None:
 
 
 def _with_image_detail(image: Image, detail: str, value: str) -> Image:
-    from dataclasses import replace
-
     if detail in ("width", "height"):
         return replace(image, **{detail: _to_int(value)})
     if detail == "type":
@@ -661,67 +669,100 @@ def _record(draft: Extracted, reason: str, el: lxml.html.HtmlElement) -> None:
         draft.dropped.append(f"{reason}: {truncate_words(text, 100)}")
 
 
-def _noise_reason(el: lxml.html.HtmlElement, tags: frozenset[str] = _NOISE_TAGS) -> str | None:
-    """Why an element is page furniture rather than story, or None."""
-    if not isinstance(el.tag, str) or el.tag in ("html", "body"):
+class _Noise:
+    """Tells page furniture from story, once per page.
+
+    Elements that wrap the page's first <h1>, a <main> or a [role=main] are
+    never furniture, whatever their class says ("page has-ads"), and a
+    header or footer only counts as furniture where ``frames`` asks for it.
+    """
+
+    def __init__(self, root: lxml.html.HtmlElement) -> None:
+        self.protected: set[lxml.html.HtmlElement] = set()
+        anchors = [next(root.iter("h1"), None), *root.iter("main"),
+                   *(el for el in root.iter() if isinstance(el.tag, str)
+                     and (el.get("role") or "").strip().lower() == "main")]
+        for anchor in anchors:
+            if anchor is not None:
+                self.protected.add(anchor)
+                self.protected.update(anchor.iterancestors())
+        self._inside: dict[tuple[lxml.html.HtmlElement, bool], bool] = {}
+
+    def reason(self, el: lxml.html.HtmlElement, frames: bool = False) -> str | None:
+        """Why an element is page furniture rather than story, or None."""
+        if not isinstance(el.tag, str) or el.tag in ("html", "body") or el in self.protected:
+            return None
+        if el.tag in _NOISE_TAGS or (frames and el.tag in _FRAME_TAGS):
+            return f"<{el.tag}>"
+        role = (el.get("role") or "").strip().lower()
+        if role in _NOISE_ROLES:
+            return f"role={role}"
+        for attr in ("class", "id"):
+            for token in (el.get(attr) or "").lower().split():
+                if _NOISE_CLASS.search(token):
+                    return f"{attr} '{token}'"
         return None
-    if el.tag in tags:
-        return f"<{el.tag}>"
-    role = (el.get("role") or "").strip().lower()
-    if role in _NOISE_ROLES:
-        return f"role={role}"
-    for attr in ("class", "id"):
-        for token in (el.get(attr) or "").lower().split():
-            if _NOISE_CLASS.search(token):
-                return f"{attr} '{token}'"
-    return None
+
+    def inside(self, el: lxml.html.HtmlElement, frames: bool = True) -> bool:
+        """``el`` or one of its ancestors is furniture (memoised: pages are walked often)."""
+        chain: list[lxml.html.HtmlElement] = []
+        node: lxml.html.HtmlElement | None = el
+        answer = False
+        while node is not None:
+            if (node, frames) in self._inside:
+                answer = self._inside[(node, frames)]
+                break
+            chain.append(node)
+            node = node.getparent()
+        for node in reversed(chain):  # from the outermost unknown ancestor down
+            answer = answer or bool(self.reason(node, frames))
+            self._inside[(node, frames)] = answer
+        return answer
+
+    def weight(self, el: lxml.html.HtmlElement, frames: bool = True) -> int:
+        """Characters of paragraph text under ``el`` that is not furniture."""
+        return sum(len(squash_spaces(p.text_content())) for p in el.iter("p", "pre")
+                   if not self.inside(p, frames))
 
 
-def _inside_noise(el: lxml.html.HtmlElement) -> bool:
-    every = _NOISE_TAGS | _FRAME_TAGS
-    return any(_noise_reason(a, every) for a in (el, *el.iterancestors()))
-
-
-def _weight(el: lxml.html.HtmlElement) -> int:
-    """Characters of paragraph text under ``el`` that is not page furniture."""
-    return sum(len(squash_spaces(p.text_content())) for p in el.iter("p", "pre")
-               if not _inside_noise(p))
-
-
-def choose_container(root: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str]:
+def choose_container(root: lxml.html.HtmlElement, noise: _Noise) -> tuple[lxml.html.HtmlElement, str]:
     """The element holding the story: <article>, <main>, [role=main] or the densest block.
 
     A candidate must hold a fair share (30 %) of the page's paragraph text, so a
     teaser ``<article>`` or an empty ``<main>`` does not win over the real story.
+    Headers and footers count as furniture unless nothing else has text.
     """
     body = root.find("body")
     if body is None:
         body = root
-    threshold = _weight(body) * 0.3
-    articles = [a for a in body.iter("article") if not _inside_noise(a)]
-    weighted = sorted(((_weight(a), i, a) for i, a in enumerate(articles)), key=lambda t: (-t[0], t[1]))
-    if weighted and weighted[0][0] > 0 and weighted[0][0] >= threshold:
-        return weighted[0][2], "<article> element"
+    frames = noise.weight(body, frames=True) > 0
+    total = noise.weight(body, frames)
+    threshold = total * 0.3
+    articles = [a for a in body.iter("article") if not noise.inside(a, frames)]
+    ranked = sorted(((noise.weight(a, frames), i, a) for i, a in enumerate(articles)),
+                    key=lambda t: (-t[0], t[1]))
+    if ranked and ranked[0][0] > 0 and ranked[0][0] >= threshold:
+        return ranked[0][2], "<article> element"
     mains = [(m, "<main> element") for m in body.iter("main")]
     mains += [(m, "[role=main] element") for m in body.iter()
               if isinstance(m.tag, str) and (m.get("role") or "").strip().lower() == "main"]
     for el, label in mains:
-        weight = _weight(el)
+        weight = noise.weight(el, frames)
         if weight > 0 and weight >= threshold:
             return el, label
-    densest = _densest(body)
+    densest = _densest(body, noise, frames)
     if densest is not None:
-        return _adopt_stray_blocks(densest, body), "the block with the most paragraph text"
+        return _adopt_stray_blocks(densest, body, noise), "the block with the most paragraph text"
     return body, "<body>"
 
 
-def _densest(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+def _densest(body: lxml.html.HtmlElement, noise: _Noise, frames: bool) -> lxml.html.HtmlElement | None:
     """The parent of most paragraph text (a grandparent earns half, joining split columns)."""
     scores: dict[lxml.html.HtmlElement, float] = {}
     for p in body.iter("p", "pre"):
         length = len(squash_spaces(p.text_content()))
         parent = p.getparent()
-        if not length or parent is None or _inside_noise(p):
+        if not length or parent is None or noise.inside(p, frames):
             continue
         scores[parent] = scores.get(parent, 0) + length
         grand = parent.getparent()
@@ -745,7 +786,8 @@ def _find_time_element(draft: Extracted, container: lxml.html.HtmlElement,
 _STRAY_TAGS = frozenset({"p", "ul", "ol", "blockquote", "pre"})
 
 
-def _adopt_stray_blocks(best: lxml.html.HtmlElement, body: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+def _adopt_stray_blocks(best: lxml.html.HtmlElement, body: lxml.html.HtmlElement,
+                        noise: _Noise) -> lxml.html.HtmlElement:
     """Join paragraphs that follow the block at an outer level to it.
 
     Stray closing tags (``</div></div>`` in the middle of a story) push the rest
@@ -756,7 +798,7 @@ def _adopt_stray_blocks(best: lxml.html.HtmlElement, body: lxml.html.HtmlElement
     node = best
     while node is not body and node.getparent() is not None:
         strays += [sib for sib in node.itersiblings()
-                   if sib.tag in _STRAY_TAGS and not _inside_noise(sib) and _is_prose(sib)]
+                   if sib.tag in _STRAY_TAGS and not noise.inside(sib) and _is_prose(sib)]
         node = node.getparent()
     if not strays:
         return best
@@ -774,26 +816,26 @@ def _is_prose(el: lxml.html.HtmlElement) -> bool:
     return text > 0 and links * 2 < text
 
 
-def _drop_noise(container: lxml.html.HtmlElement, draft: Extracted) -> None:
+def _drop_noise(container: lxml.html.HtmlElement, draft: Extracted, noise: _Noise) -> None:
     """Remove navigation, asides, captions and share/related/newsletter/... blocks."""
     root = _top(container)
     for el in list(container.iterdescendants()):
         if not _attached(el, root):
             continue
-        reason = _noise_reason(el)
+        reason = noise.reason(el)
         if reason:
             _record(draft, reason, el)
             el.drop_tree()
 
 
-def _drop_frames(container: lxml.html.HtmlElement, draft: Extracted) -> None:
+def _drop_frames(container: lxml.html.HtmlElement, draft: Extracted, noise: _Noise) -> None:
     """Header and footer go unless they hold most of the story (some CMSs wrap it so)."""
-    total = _weight(container)
+    total = noise.weight(container, frames=False)
     root = _top(container)
     for el in list(container.iterdescendants("header", "footer")):
         if not _attached(el, root):
             continue
-        if total and _weight(el) > total * _STORY_SHARE:
+        if total and noise.weight(el, frames=False) > total * _STORY_SHARE:
             continue
         _record(draft, f"<{el.tag}>", el)
         el.drop_tree()
@@ -810,37 +852,63 @@ def _drop_title_heading(container: lxml.html.HtmlElement, title: str | None) -> 
         return
 
 
-def _signal_text(container: lxml.html.HtmlElement, page: _Page) -> str:
-    """Block text of the story area, one block a paragraph, for the plain-text rules."""
-    lines = block_lines(container)
-    if page.h1 and page.h1 not in lines[:3]:
-        lines.insert(0, page.h1)
-    return "\n\n".join(lines)
+def _signal_blocks(container: lxml.html.HtmlElement, title: str | None) -> list[_Block]:
+    """The story area's blocks for the plain-text rules, led by the title when known.
+
+    With the title on top, the plain-text rules take it as the headline instead
+    of mistaking a short first paragraph for one.
+    """
+    blocks = text_blocks(container)
+    if title and title not in [b.text for b in blocks[:3]]:
+        blocks.insert(0, _Block(None, title))
+    return blocks
 
 
-def block_lines(el: lxml.html.HtmlElement) -> list[str]:
-    """The text of every block under ``el`` (nested blocks apart), in document order."""
-    lines: list[str] = []
+@dataclass(slots=True)
+class _Block:
+    element: lxml.html.HtmlElement | None
+    text: str
+
+
+def text_blocks(el: lxml.html.HtmlElement) -> list[_Block]:
+    """Every block under ``el`` with its own text (nested blocks apart), in document order."""
+    blocks: list[_Block] = []
     for node in el.iter():
         if node is not el and not (isinstance(node.tag, str) and node.tag in _SOURCE_BLOCKS):
             continue
         text = squash_spaces(_own_text(node, _SOURCE_BLOCKS))
         if text:
-            lines.append(text)
-    return lines
+            blocks.append(_Block(node, text))
+    return blocks
+
+
+def block_lines(el: lxml.html.HtmlElement) -> list[str]:
+    """The text of every block under ``el``, one string a block."""
+    return [block.text for block in text_blocks(el)]
 
 
 def _own_text(el: lxml.html.HtmlElement, blocks: frozenset[str]) -> str:
-    """Text of ``el`` without the text of nested blocks (they are lines of their own)."""
-    parts = [el.text or ""] if isinstance(el.tag, str) else []
-    for child in el:
-        if child.tag == "br":
+    """Text of ``el`` without the text of nested blocks (they are lines of their own).
+
+    Walks the tree without recursion: saved pages can nest thousands deep.
+    """
+    parts: list[str] = []
+    walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
+    for event, node in walker:
+        if event in ("comment", "pi"):
+            parts.append(" " + (node.tail or ""))
+        elif node is el:
+            if event == "start" and isinstance(el.tag, str):
+                parts.append(el.text or "")
+        elif event == "end":
+            parts.append(node.tail or "")
+        elif node.tag == "br":
             parts.append("\n")
-        elif isinstance(child.tag, str) and child.tag not in blocks:
-            parts.append(_own_text(child, blocks))
+        elif isinstance(node.tag, str) and node.tag not in blocks:
+            parts.append(node.text or "")
         else:
             parts.append(" ")
-        parts.append(child.tail or "")
+            walker.skip_subtree()
     return "".join(parts)
 
 
@@ -848,8 +916,14 @@ def _own_text(el: lxml.html.HtmlElement, blocks: frozenset[str]) -> str:
 # Body: what the plain-text rules find
 
 
-def body_signals(text: str, ctx: ReadContext) -> Extracted:
-    """The plain-text reader's findings on the body text (empty when it finds nothing)."""
+def body_signals(units: list[str], ctx: ReadContext) -> Extracted:
+    """The plain-text reader's findings on text units (paragraphs), empty when it finds nothing.
+
+    Units are handed over one a paragraph (blank line between), so unit ``k``
+    is line ``2k + 1`` of the text it sees; :func:`dropped_units` and
+    :func:`relabel_lines` turn its line numbers back into units.
+    """
+    text = "\n\n".join(units)
     if not text.strip():
         return Extracted()
     try:
@@ -858,38 +932,93 @@ def body_signals(text: str, ctx: ReadContext) -> Extracted:
         return Extracted()
 
 
-_SIGNAL_FIELDS = ("title", "author", "published", "updated", "provider", "provider_mention")
+_LINE_REF = re.compile(r"\blines? (\d+)(?:-(\d+))?")
 
 
-def _apply_signals(draft: Extracted, signals: Extracted) -> None:
-    """Fill what the metadata left open; sources say the body text was the witness."""
-    for name in _SIGNAL_FIELDS:
+def unit_of_line(line: int) -> int:
+    return (line - 1) // 2
+
+
+def headline_unit(signals: Extracted) -> int | None:
+    """The unit the plain-text rules took as the headline, if they took one."""
+    match = _LINE_REF.search(signals.sources.get("title", ""))
+    return unit_of_line(int(match.group(1))) if match else None
+
+
+def relabel_lines(signals: Extracted, label: Callable[[int], str]) -> None:
+    """Rewrite "line N" in the sources with ``label(unit index)``."""
+    for name, source in signals.sources.items():
+        signals.sources[name] = _LINE_REF.sub(lambda m: label(unit_of_line(int(m.group(1)))), source)
+
+
+def dropped_units(signals: Extracted, units: list[str]) -> dict[int, str]:
+    """Unit index -> reason, for every unit the plain-text reader dropped whole.
+
+    Its ``dropped`` entries read "line N: reason: text"; an entry whose text is
+    not the unit's own (a sign-off trimmed off a paragraph) leaves the unit in.
+    "Page header" drops are ignored: they judge short lines by position only,
+    which suits scraped text but not structured HTML or Markdown, where short
+    lines at the top are subheadings and list items.
+    """
+    out: dict[int, str] = {}
+    for entry in signals.dropped:
+        match = re.match(r"line (\d+): ", entry)
+        if not match:
+            continue
+        index = unit_of_line(int(match.group(1)))
+        if not 0 <= index < len(units):
+            continue
+        text = squash_spaces(units[index])[:80]
+        reason = entry[match.end(): len(entry) - len(text) - 2]
+        if entry.endswith(": " + text) and not reason.startswith("page header"):
+            out[index] = reason
+    return out
+
+
+_SIGNAL_FIELDS = ("title", "author", "published", "updated", "provider", "provider_mention",
+                  "summary")
+
+
+def take_signals(draft: Extracted, signals: Extracted, fields: tuple[str, ...] = _SIGNAL_FIELDS) -> None:
+    """Fill what is still open from the plain-text findings, with their sources."""
+    for name in fields:
         if name == "provider_mention" and draft.provider is not None:
             continue
-        source = signals.sources.get(name) or signals.sources.get("provider") or "found"
-        draft.found(name, getattr(signals, name), f"body text: {source}")
+        key = "provider" if name == "provider_mention" else name
+        draft.found(name, getattr(signals, name), signals.sources.get(key, "body text"))
+        if name == "provider_mention" and draft.sources.get(name):
+            draft.sources["provider"] = draft.sources[name]
 
 
-def _drop_boilerplate_blocks(container: lxml.html.HtmlElement, signals: Extracted,
-                             draft: Extracted) -> None:
-    """Remove blocks the plain-text rules dropped (bylines, sign-offs, promos...)."""
-    dropped = boilerplate_lines(signals)
-    if not dropped:
-        return
-    root = _top(container)
-    for el in list(container.iter(*_SOURCE_BLOCKS)):
-        if not _attached(el, root) or any(isinstance(c.tag, str) and c.tag in _SOURCE_BLOCKS
-                                          for c in el):
+def apply_body_signals(draft: Extracted, units: list[str], ctx: ReadContext,
+                       label: Callable[[int], str]) -> dict[int, str]:
+    """Run the plain-text rules over ``units``, fill the draft's gaps, return units to drop.
+
+    ``label(unit index)`` replaces "line N" in the sources. When the title
+    itself came from the units, its unit is dropped too (it is not story).
+    """
+    signals = body_signals(units, ctx)
+    dropped = dropped_units(signals, units)
+    headline = headline_unit(signals)
+    relabel_lines(signals, label)
+    take_signals(draft, signals)
+    if headline is not None and draft.sources.get("title") == signals.sources.get("title"):
+        dropped[headline] = "headline"
+    draft.warnings.extend(signals.warnings)
+    return dropped
+
+
+def _drop_boilerplate_blocks(blocks: list[_Block], dropped: dict[int, str],
+                             draft: Extracted, root: lxml.html.HtmlElement) -> None:
+    """Remove the blocks the plain-text rules dropped (bylines, date lines, promos...)."""
+    for index, reason in sorted(dropped.items()):
+        el = blocks[index].element
+        if el is None or not _attached(el, root):
             continue
-        text = squash_spaces(_own_text(el, _SOURCE_BLOCKS))
-        if text and text in dropped:
-            draft.dropped.append(f"<{el.tag}> boilerplate: {truncate_words(text, 100)}")
-            el.drop_tree()
-
-
-def boilerplate_lines(signals: Extracted) -> set[str]:
-    """Lines of the body text the plain-text reader left out of its story text."""
-    return set()
+        if any(isinstance(d.tag, str) and d.tag in _SOURCE_BLOCKS for d in el.iterdescendants()):
+            continue  # its own text is a line, but it holds other blocks too
+        draft.dropped.append(f"<{el.tag}> {reason}: {truncate_words(blocks[index].text, 100)}")
+        el.drop_tree()
 
 
 # --------------------------------------------------------------------------

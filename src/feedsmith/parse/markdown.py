@@ -1,26 +1,383 @@
-"""Reader for Markdown articles (being written)."""
+"""Reader for Markdown articles, and the safe Markdown renderer the other readers use.
+
+Signals (byline, dates, provider mentions, boilerplate) are found by the
+plain-text reader on a Markdown-stripped copy of the text that keeps every
+line in place, so its line numbers, sources and drop decisions map straight
+back onto the Markdown lines. The story is then rendered from the Markdown
+lines that survived.
+"""
+
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from html import escape
+
+import lxml.html
+import markdown as python_markdown
+from lxml import etree
+from markdown.extensions import Extension
+
+from ..model import Image
+from ..text import clean_inline
+from ..text import squash_spaces, xml_safe
 from .base import Extracted, ReadContext
+from .html import apply_body_signals, block_lines
+
+_SNIFF_CHARS = 8000
+_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HR = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_LIST_MARK = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
+_QUOTE_MARK = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
+_REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S+")
+_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
+_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
+_REF_LINK = re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>", re.I)
+_CODE_SPAN = re.compile(r"`+([^`\n]+)`+")
+_INLINE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1")
+_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
+
+# Constructs counted by sniff(); plain scraped text rarely has any of them.
+_SNIFF_CONSTRUCTS = {
+    "link": re.compile(r"\[[^\]\n]+\]\((?:https?://|/|\.{1,2}/|#|mailto:)[^)\s]*\)"),
+    "strong": re.compile(r"(?:\*\*|__)(?=\S)[^*_\n]+?(?<=\S)(?:\*\*|__)"),
+    "list": re.compile(r"^[ \t]{0,3}(?:[-*+]|\d{1,3}\.)[ \t]+\S", re.M),
+    "quote": re.compile(r"^[ \t]{0,3}>[ \t]?\S", re.M),
+    "fence": re.compile(r"^ {0,3}(?:```|~~~)", re.M),
+    "image": re.compile(r"!\[[^\]\n]*\]\([^)\s]+\)"),
+    "emphasis": re.compile(r"(?<![\w*])\*(?=\S)[^*\n]+?(?<=\S)\*(?![\w*])"),
+}
+# Lists and quotes occur in scraped text too; one of these must be present as well.
+_INLINE_KINDS = frozenset({"link", "strong", "image", "fence"})
+_HEADING_LINE = re.compile(r"^ {0,3}#{1,6}[ \t]+\S", re.M)
+_BLOCK_START = re.compile(r"^(?: {0,3}#{1,6}[ \t]|[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]|[ \t]{0,3}>|[ \t]*\|)")
+_RAW_BLOCK_START = re.compile(r"^ {0,3}<(script|style|iframe|noscript|template)\b", re.I)
+
+_UNSAFE_TAGS = ("script", "style", "iframe", "object", "embed", "form", "input", "button",
+                "textarea", "select", "link", "meta", "base", "frame", "frameset", "applet",
+                "svg", "math", "template", "noscript")
+_SAFE_ATTRIBUTES = {
+    "a": {"href", "title", "id", "class"},  # id/class carry footnote references
+    "img": {"src", "alt", "title", "width", "height"},
+    "th": {"align", "colspan", "rowspan"},
+    "td": {"align", "colspan", "rowspan"},
+    "sup": {"id"}, "li": {"id"}, "div": {"class"}, "abbr": {"title"},
+    "ol": {"start"}, "code": {"class"}, "pre": {"class"},
+}
+_URL_ATTRIBUTES = ("href", "src")
+_SAFE_SCHEMES = ("http", "https", "mailto")
 
 
 class _Reader:
     name = "markdown"
 
     def sniff(self, text: str) -> bool:
-        return False
+        """Markdown by its look: a heading first, or a heading with other constructs.
+
+        Scraped plain text seldom starts with "# " or has a "===" underline, and
+        almost never combines a heading with links, bold text and lists.
+        """
+        head = text[:_SNIFF_CHARS].lstrip("\ufeff")
+        lines = head.split("\n")
+        first = _first_content_line(lines)
+        if first is None:
+            return False
+        if _ATX.match(lines[first]):
+            return True
+        if _is_setext(lines, first):
+            return True
+        if not _HEADING_LINE.search(head):
+            return False
+        kinds = {name for name, pattern in _SNIFF_CONSTRUCTS.items() if pattern.search(head)}
+        return len(kinds) >= 2 and bool(kinds & _INLINE_KINDS)
 
     def read(self, text: str, ctx: ReadContext) -> Extracted:
         return read_body(text, ctx)
 
 
+READER = _Reader()
+
+
 def read_body(text: str, ctx: ReadContext) -> Extracted:
-    return Extracted(content_text=text)
+    """Read a Markdown story (the part after front matter, or a whole file).
+
+    A heading on the first line is the title; everything else is found by the
+    plain-text rules, and the lines they drop are left out of the content.
+    """
+    doc = MarkdownDoc.of(xml_safe(text))
+    draft = Extracted()
+    if doc.title:
+        draft.found("title", doc.title, f"markdown heading line {doc.title_lines[0] + 1}")
+    dropped = apply_body_signals(draft, [u.text for u in doc.units], ctx,
+                                 lambda k: f"line {doc.units[k].start + 1}" if k < len(doc.units) else "line ?")
+    draft.dropped.extend(doc.dropped_entries(dropped))
+    story = doc.story_markdown(dropped)
+    content = render_markdown(story) if story.strip() else None
+    draft.found("content", content, "markdown body")
+    draft.found("content_text", fragment_text(content) if content else None, "markdown body")
+    draft.found("images", doc.images(), "markdown image")
+    return draft
+
+
+# --------------------------------------------------------------------------
+# The Markdown lines and their plain units
+
+
+@dataclass(slots=True)
+class _Unit:
+    """A paragraph, list item, heading or quote: lines ``start`` to ``end`` (exclusive)."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class MarkdownDoc:
+    """The source lines, which of them are title, code and raw HTML, and their plain units."""
+
+    lines: list[str]
+    title: str | None
+    title_lines: tuple[int, ...]
+    code_lines: frozenset[int]
+    raw_blocks: dict[int, str]
+    units: list[_Unit]
+
+    @classmethod
+    def of(cls, text: str) -> MarkdownDoc:
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        code = _code_lines(lines)
+        raw = _raw_html_blocks(lines, code)
+        title, title_lines = _title(lines, code)
+        units = _units(lines, code | set(raw), title, title_lines)
+        return cls(lines, title, title_lines, frozenset(code), raw, units)
+
+    def dropped_entries(self, dropped: dict[int, str]) -> list[str]:
+        entries = [f"line {i + 1}: raw HTML <{tag}> block" for i, tag in sorted(self.raw_blocks.items())
+                   if i - 1 not in self.raw_blocks]
+        for index, reason in sorted(dropped.items()):
+            unit = self.units[index]
+            if unit.start not in self.title_lines:
+                entries.append(f"line {unit.start + 1}: {reason}: {unit.text[:80]}")
+        return entries
+
+    def story_markdown(self, dropped: dict[int, str]) -> str:
+        """The source without the title, raw HTML blocks and the dropped units (blank lines kept)."""
+        skip = set(self.title_lines) | set(self.raw_blocks)
+        for index in dropped:
+            skip.update(range(self.units[index].start, self.units[index].end))
+        return "\n".join("" if i in skip else line for i, line in enumerate(self.lines))
+
+    def images(self) -> list[Image]:
+        out = []
+        for i, line in enumerate(self.lines):
+            if i in self.code_lines:
+                continue
+            for match in _IMAGE.finditer(line):
+                url = match.group(2)
+                if url.lower().startswith(("http://", "https://")):
+                    out.append(Image(url, title=clean_inline(match.group(1))))
+        return out
+
+
+def _units(lines: list[str], skip: set[int], title: str | None,
+           title_lines: tuple[int, ...]) -> list[_Unit]:
+    """Group lines into what a reader sees as one paragraph; the title is the first unit."""
+    units: list[_Unit] = []
+    current: _Unit | None = None
+    for i, line in enumerate(lines):
+        if i in title_lines:
+            if i == title_lines[0] and title:
+                units.append(_Unit(i, title_lines[-1] + 1, title))
+            current = None
+            continue
+        text = "" if i in skip else squash_spaces(plain_line(line))
+        if not text:
+            current = None
+            continue
+        if current is None or _BLOCK_START.match(line) or _BLOCK_START.match(lines[i - 1]):
+            current = _Unit(i, i + 1, text)
+            units.append(current)
+        else:
+            current.text += " " + text
+            current.end = i + 1
+    return units
+
+
+def _first_content_line(lines: list[str]) -> int | None:
+    for i, line in enumerate(lines):
+        if line.strip():
+            return i
+    return None
+
+
+def _is_setext(lines: list[str], i: int) -> bool:
+    """``Title`` over a line of ``===`` or ``---`` (at least three), the title short and plain."""
+    if i + 1 >= len(lines):
+        return False
+    underline = lines[i + 1].strip()
+    return (len(underline) >= 3 and bool(_SETEXT_UNDERLINE.match(lines[i + 1]))
+            and len(lines[i].strip()) <= 200 and not _LIST_MARK.match(lines[i])
+            and not _FENCE.match(lines[i]))
+
+
+def _code_lines(lines: list[str]) -> set[int]:
+    """Lines inside fenced code blocks, fences included."""
+    code: set[int] = set()
+    fence: str | None = None
+    for i, line in enumerate(lines):
+        match = _FENCE.match(line)
+        if fence is None and match:
+            fence = match.group(1)[0] * len(match.group(1))
+            code.add(i)
+        elif fence is not None:
+            code.add(i)
+            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+                fence = None
+    return code
+
+
+def _raw_html_blocks(lines: list[str], code: set[int]) -> dict[int, str]:
+    """Lines of raw ``<script>``/``<style>``/``<iframe>`` blocks (embeds), by index -> tag.
+
+    Escaping them would show their code to readers; they are left out instead.
+    """
+    blocks: dict[int, str] = {}
+    tag: str | None = None
+    for i, line in enumerate(lines):
+        if i in code:
+            continue
+        if tag is None:
+            match = _RAW_BLOCK_START.match(line)
+            if not match:
+                continue
+            tag = match.group(1).lower()
+        blocks[i] = tag
+        if f"</{tag}" in line.lower():
+            tag = None
+    return blocks
+
+
+def _title(lines: list[str], code: set[int]) -> tuple[str | None, tuple[int, ...]]:
+    """The heading on the first non-blank line (ATX or setext) and the lines it spans."""
+    first = _first_content_line(lines)
+    if first is None or first in code:
+        return None, ()
+    atx = _ATX.match(lines[first])
+    if atx:
+        return clean_inline(plain_inline(atx.group(2))), (first,)
+    if _is_setext(lines, first):
+        return clean_inline(plain_inline(lines[first])), (first, first + 1)
+    return None, ()
+
+
+def plain_line(line: str) -> str:
+    """One Markdown line as the text a reader sees (markers, links and emphasis removed)."""
+    if _HR.match(line) or _REF_DEFINITION.match(line) or _TABLE_RULE.match(line) \
+            or _SETEXT_UNDERLINE.match(line):
+        return ""
+    atx = _ATX.match(line)
+    if atx:
+        line = atx.group(2)
+    elif re.match(r"^ {0,3}#{1,6}[ \t]*$", line):
+        return ""
+    line = _QUOTE_MARK.sub("", line)
+    line = _LIST_MARK.sub("", line)
+    return plain_inline(line)
+
+
+def plain_inline(text: str) -> str:
+    """Inline Markdown as text; inline raw HTML tags go too (the renderer shows them escaped)."""
+    text = _INLINE_TAG.sub("", text)
+    text = _IMAGE.sub("", text)
+    text = _LINK.sub(r"\1", text)
+    text = _REF_LINK.sub(r"\1", text)
+    text = _AUTOLINK.sub(r"\1", text)
+    text = _CODE_SPAN.sub(r"\1", text)
+    for _ in range(3):  # nested emphasis: ***x***, **_x_**
+        text = _EMPHASIS.sub(r"\2", text)
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!>|])", r"\1", text)  # backslash escapes
+    text = text.replace("|", " ") if text.count("|") >= 2 else text  # table rows
+    return text.rstrip()
+
+
+# --------------------------------------------------------------------------
+# Rendering
+
+
+class _EscapeRawHtml(Extension):
+    """Treat raw HTML in the source as text: it is escaped, never passed through."""
+
+    def extendMarkdown(self, md: python_markdown.Markdown) -> None:  # noqa: N802 - API name
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+
+
+_EXTENSIONS = [
+    "markdown.extensions.abbr", "markdown.extensions.def_list", "markdown.extensions.fenced_code",
+    "markdown.extensions.footnotes", "markdown.extensions.tables", "markdown.extensions.sane_lists",
+    _EscapeRawHtml(),
+]
 
 
 def render_markdown(text: str) -> str:
-    from html import escape
-    return "".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n") if p.strip())
+    """Markdown to safe HTML: raw HTML escaped, then scripts, handlers and odd URLs removed.
+
+    Python-Markdown has no safe mode since 3.0, so raw HTML is switched off and
+    the output is checked once more with lxml (links written in Markdown syntax
+    can still say ``javascript:``).
+    """
+    text = xml_safe(text)
+    try:
+        html = python_markdown.Markdown(extensions=_EXTENSIONS, output_format="html").convert(text)
+    except Exception:  # noqa: BLE001 - no error contract (deep nesting hits RecursionError)
+        html = "\n".join(f"<p>{escape(p.strip())}</p>" for p in text.split("\n\n") if p.strip())
+    return sanitize_html(html)
 
 
-READER = _Reader()
+def sanitize_html(html: str) -> str:
+    """Drop dangerous elements, event handlers and non-http(s)/mailto URLs from a fragment."""
+    html = xml_safe(html)
+    if not html.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return ""
+    for el in list(root.iter(*_UNSAFE_TAGS)):
+        el.drop_tree()
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        allowed = _SAFE_ATTRIBUTES.get(el.tag, set())
+        for name in list(el.attrib):
+            if name not in allowed or (name in _URL_ATTRIBUTES and not _safe_url(el.attrib[name])):
+                del el.attrib[name]
+    for el in list(root.iter("img")):
+        if not el.get("src"):
+            el.drop_tree()
+    for el in list(root.iter("a")):
+        if not el.get("href") and not el.get("id"):
+            el.drop_tag()
+    parts = [root.text or ""] + [lxml.html.tostring(c, encoding="unicode") for c in root]
+    return "".join(parts).strip()
+
+
+def _safe_url(url: str) -> bool:
+    """Relative URLs and fragments (footnotes) are fine; of schemes only http(s) and mailto."""
+    value = re.sub(r"[\x00-\x20\x7f]+", "", url).lower()
+    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", value)
+    return scheme is None or scheme.group(1) in _SAFE_SCHEMES
+
+
+def fragment_text(html: str) -> str | None:
+    """The paragraph text of an HTML fragment, blocks joined by blank lines."""
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return None
+    return "\n\n".join(block_lines(root)) or None

@@ -39,9 +39,10 @@ __all__ = [
 _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽ"
 _CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _CJK = re.compile(f"[{_CJK_CHARS}]")
-_SPACE = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _LABEL_PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+_HAS_DIGIT = re.compile(r"\d")
 _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _EMAIL = re.compile(r"^\S+@\S+\.\w+$")
 
@@ -50,7 +51,13 @@ def normalize_line(line: str) -> str:
     """One line with every kind of whitespace squashed to single spaces, stripped."""
     if not isinstance(line, str):
         return ""
-    return _SPACE.sub(" ", line).strip()
+    if line.isascii():
+        if "  " not in line and "\t" not in line and "\n" not in line and "\r" not in line \
+                and "\x0b" not in line and "\x0c" not in line and line[:1] != " " and line[-1:] != " ":
+            return line
+    elif _ZERO_WIDTH.search(line):
+        line = _ZERO_WIDTH.sub("", line)
+    return " ".join(line.split())
 
 
 def _label_key(line: str) -> str:
@@ -232,7 +239,7 @@ _SHARE_LABELS = (
     "share", "shares", "share this", "share this article", "share this story", "share this post",
     "share article", "share on facebook", "share on twitter", "share on x", "share on linkedin",
     "share on whatsapp", "share via email", "share via", "share on", "share this page",
-    "tweet", "pin", "pin it", "whatsapp", "facebook", "twitter", "linkedin", "reddit", "telegram",
+    "tweet", "pin", "pin it", "like this", "like loading", "like this like loading", "whatsapp", "facebook", "twitter", "linkedin", "reddit", "telegram",
     "email this", "email this article", "teilen", "artikel teilen", "partager", "partager l article",
     "partager cet article", "compartir", "compartir en", "condividi", "delen", "シェア", "ツイート",
     "공유", "공유하기", "分享", "x", "threads", "bluesky", "mastodon", "flipboard", "pocket",
@@ -244,7 +251,9 @@ _NOTIFY_LABELS = (
     "cookie settings", "cookie preferences", "privacy settings", "got it", "i agree", "agree",
     "agree and close", "dismiss", "ok", "okay", "continue", "i accept", "alle akzeptieren",
     "akzeptieren", "ablehnen", "einstellungen", "tout accepter", "accepter", "refuser",
-    "aceptar", "rechazar", "aceptar todo", "同意する", "同意", "동의",
+    "aceptar", "rechazar", "aceptar todo", "同意する", "同意", "동의", "show purposes",
+    "more options", "manage options", "customise choices", "customize choices", "vendor list",
+    "see our partners", "reject and subscribe", "accept and continue", "learn more and customise",
 )
 _FOOTER_LABELS = (
     "privacy", "privacy policy", "privacy notice", "terms", "terms of use", "terms of service",
@@ -259,7 +268,7 @@ _FOOTER_LABELS = (
     "conditions générales", "nous contacter", "aviso legal", "política de privacidad",
     "contacto", "términos y condiciones", "política de cookies", "利用規約",
     "プライバシーポリシー", "お問い合わせ", "会社概要", "개인정보처리방침", "이용약관",
-    "隐私政策", "联系我们", "关于我们", "all rights reserved", "powered by wordpress",
+    "隐私政策", "联系我们", "关于我们",
     "follow us", "follow us on", "connect with us", "stay connected", "newsletters",
     "newsletter", "our newsletters", "store", "shop", "events", "media kit", "subscriptions",
     "manage subscription", "customer service", "support", "masthead", "staff directory",
@@ -286,7 +295,7 @@ _STRONG_TRAILERS = (
     "suggested reading", "suggested for you", "don t miss", "dont miss", "do not miss",
     "what to read next", "read next", "up next", "next up", "around the web", "from the web",
     "from our partners", "sponsored stories", "promoted stories", "paid partner content",
-    "comments", "leave a reply", "leave a comment", "join the conversation", "discussion",
+    "comments", "leave a reply", "leave a comment", "leave a reply cancel reply", "responses", "join the conversation", "discussion",
     "post a comment", "add a comment", "0 comments", "related posts", "related articles",
     "related stories", "related news", "related content", "related reading", "related topics",
     "in other news", "elsewhere", "also on", "keep reading", "top picks", "must read",
@@ -321,6 +330,13 @@ _TRAILER_PREFIX = re.compile(
 )
 
 
+_COUNTED_COMMENTS = re.compile(
+    r"^\d+\s+(?:comments?|responses?|replies|reactions|kommentare?|commentaires?|comentarios?)$"
+    r"|^(?:comments?|kommentare|commentaires|comentarios)\s*\(\d+\)$",
+    re.I,
+)
+
+
 def trailer_heading(line: str) -> str | None:
     """"strong" or "weak" when the line heads a list of other articles ("Related Posts", "More from X").
 
@@ -335,6 +351,8 @@ def trailer_heading(line: str) -> str | None:
     if hit:
         return hit
     if _TRAILER_PREFIX.match(line) and len(line.split()) <= 7:
+        return "strong"
+    if _COUNTED_COMMENTS.match(line):
         return "strong"
     return None
 
@@ -357,11 +375,16 @@ _CODE_TOKENS = re.compile(
 )
 
 
+_CODE_CHARS = re.compile(r"[{};=]|\(\)")
+
+
 def is_code(line: str) -> bool:
     """Script, style or markup left in scraped text (``document.addEventListener(...)``, ``// note``)."""
     line = normalize_line(line)
     if not line:
         return False
+    if not ("{" in line or "}" in line or ";" in line or "=" in line or "()" in line):
+        return line.startswith(("//", "/*", "<!--", "<script", "<style", "<div", "<iframe", "<noscript", "jQuery", "googletag"))
     if _CODE_START.match(line):
         if line.startswith("//") or line.startswith("/*"):
             return True
@@ -396,12 +419,13 @@ _META_WIDGET = re.compile(
     re.I,
 )
 _COOKIE = re.compile(
-    r"\bcookies?\b.{0,80}\b(?:use|uses|using|accept|consent|agree|settings|preferences|policy|"
-    r"experience|personali[sz]e|analytics|third[- ]party|browser|store|stored)\b"
-    r"|\b(?:we|this (?:site|website)|our (?:site|website|partners))\b.{0,40}\bcookies?\b"
+    # A cookie notice talks to the reader about this site: "we"/"our"/"you" plus consent words.
+    r"^(?=.*\bcookies?\b)(?=.*\b(?:we|our|us|you|your|this (?:site|website))\b)"
+    r"(?=.*\b(?:use|uses|using|accept|consent|agree|settings|preferences|policy|experience|personali[sz]\w*|"
+    r"analytics|partners|advertising|store|access|device|browser|improve)\b)"
     r"|\bby (?:continuing|using) (?:to (?:use|browse) )?(?:this|our) (?:site|website)"
-    r"|\bwir verwenden cookies\b|\bverwendet cookies\b|\bcookies? (?:akzeptieren|zustimmen)"
-    r"|\butilise des cookies\b|\butilisons des cookies\b|\butilizamos cookies\b|\busa cookies\b"
+    r"|\b(?:wir|diese (?:website|seite)) (?:verwenden|nutzen|verwendet|nutzt) cookies\b|\bcookies? (?:akzeptieren|zustimmen)"
+    r"|\b(?:ce site|nous) utilis\w+ des cookies\b|\b(?:utilizamos|usamos|este sitio (?:web )?usa) cookies\b"
     r"|クッキー|cookieを|쿠키",
     re.I,
 )
@@ -418,6 +442,12 @@ _NEWSLETTER = re.compile(
     r"|\b(?:delivered|straight|direct(?:ly)?) to your inbox\b|\bunsubscribe at any time\b"
     r"|^(?:thanks|thank you) for (?:signing up|subscribing)\b"
     r"|^(?:this|the) (?:site|form) is protected by recaptcha",
+    re.I,
+)
+_COMMENT_FORM = re.compile(
+    r"^your (?:e-?mail )?address will not be published|required fields are marked|"
+    r"^(?:leave a (?:reply|comment)|post a comment|add a comment)\b.{0,30}$|"
+    r"^(?:you must be )?logged in to post a comment|^comments are closed",
     re.I,
 )
 _NOTIFY = re.compile(
@@ -451,6 +481,14 @@ _FOOTER_PHRASE = re.compile(
     re.I,
 )
 _COPYRIGHT_START = re.compile(r"^(?:copyright\b|©|\(c\)\s|&copy;|ⓒ|\(c\)(?=\s?\d))", re.I)
+_COPYRIGHT_PROOF = re.compile(r"©|\(c\)|&copy;|ⓒ|\b(?:19|20)\d{2}\b|rights reserved", re.I)
+
+
+def _is_copyright_line(line: str) -> bool:
+    """"© 2025 X", "Copyright 2024 X", "Copyright © X" -- but not "Copyright law is changing"."""
+    if _COPYRIGHT_START.match(line):
+        return line[:1] != "C" and line[:1] != "c" or bool(_COPYRIGHT_PROOF.search(line, 9))
+    return "©" in line and bool(_FOOTER_PHRASE.search(line))
 _TRUST_PRINCIPLES = re.compile(r"\bthomson reuters trust principles\b", re.I)
 _RELATED_LINK = re.compile(
     r"^(?:read (?:also|more|next)|also read|see also|related|related story|related article|"
@@ -462,7 +500,7 @@ _RELATED_LINK = re.compile(
     re.I,
 )
 _CREDITS = re.compile(
-    r"^\(?\s*(?:(?:additional )?reporting by|editing by|writing by|compiled by|edited by|"
+    r"^\(?\s*(?:[a-z]+ly\s+)?(?:(?:additional )?reporting by|editing by|writing by|compiled by|edited by|"
     r"research by|graphics? by|video by|production by|fact[- ]checked by|reviewed by|"
     r"with (?:additional )?(?:reporting|inputs?) (?:by|from)|mit material von|"
     r"avec (?:l'afp|afp|reuters)|con información de|"
@@ -529,6 +567,12 @@ _PHOTO_VERBS = re.compile(
 )
 
 
+# Last words of credits: agency names' last tokens ("AP-Yonhap" -> "ap-yonhap" and "yonhap").
+_CREDIT_END_WORDS = frozenset(
+    w for a in KNOWN_AGENCIES | _PHOTO_AGENCIES for w in (a.split()[-1], a.split()[-1].split("-")[-1])
+)
+
+
 def caption_kind(line: str) -> str | None:
     """Whether a line is a photo caption or credit.
 
@@ -545,13 +589,17 @@ def caption_kind(line: str) -> str | None:
     if len(line) <= 140 and _CREDIT_ONLY.match(line):
         return "credit"
     tail = line[-130:]
-    if tail.endswith((")", "]")) and _TRAILING_PAREN_CREDIT.search(tail):
+    if tail.endswith((")", "]", "）")) and _TRAILING_PAREN_CREDIT.search(tail):
         return "caption"
-    offset = len(line) - len(tail)
-    m = _TRAILING_BARE_CREDIT.search(tail)
-    if m and m.start() + offset > 0:
-        return "caption"
-    if _SLASH_CREDIT.match(line):
+    tail_low = tail.casefold()
+    last = tail_low.rsplit(None, 1)[-1].strip(".]") if tail_low.strip() else ""
+    if last in _CREDIT_END_WORDS or last.rsplit("-", 1)[-1].rsplit("/", 1)[-1] in _CREDIT_END_WORDS or "photo" in tail_low or "foto" in tail_low or "image" in tail_low \
+            or "bild" in tail_low or "[" in tail_low:
+        offset = len(line) - len(tail)
+        m = _TRAILING_BARE_CREDIT.search(tail)
+        if m and m.start() + offset > 0:
+            return "caption"
+    if " /" in line and _SLASH_CREDIT.match(line):
         return "caption"
     return None
 
@@ -688,8 +736,15 @@ def _names_from(text: str) -> tuple[list[str], str | None, bool]:
     return names, agency, True
 
 
+def _tidy_name(name: str) -> str:
+    """"KIM TONG-HYUNG" -> "Kim Tong-Hyung" (wire bylines are often in capitals)."""
+    if name.isupper() and len(name) > 3 and not _CJK.search(name):
+        return name.title()
+    return name
+
+
 def _join_names(names: list[str]) -> str | None:
-    names = list(dict.fromkeys(names))
+    names = list(dict.fromkeys(_tidy_name(n) for n in names))
     if not names:
         return None
     if len(names) == 1:
@@ -827,6 +882,10 @@ _DATELINE = re.compile(
     r"^(?P<place>[" + _UP + r"][" + _UP + r".'’ -]{1,40}?|[" + _UP + r"][^\W\d_]+(?:[ -][" + _UP + r"][^\W\d_]+){0,2})"
     r"(?:\s*,\s*(?P<when>[^()\n]{1,40}?))?\s*[(\[](?P<agency>[^()\[\]\d]{2,40}?)[)\]]\s*(?:--|[-–—:])\s?"
 )
+_DATELINE_SLASHED = re.compile(
+    r"^(?P<place>[" + _UP + r"][" + _UP + r"\w.'’ -]{1,40}?)(?:\s*,\s*(?P<when>[^/\n]{1,40}?))?\s*/\s?"
+    r"(?P<agency>[A-Z][\w .&-]{1,30}?)\s?/\s*(?:--|[-–—])\s?"
+)
 _DATELINE_NO_AGENCY = re.compile(
     r"^(?P<place>[" + _UP + r"]{2}[" + _UP + r".'’ -]{0,40}?)(?:\s*,\s*(?P<when>[^—–\n]{1,40}?))?\s*(?:--|—|–)\s"
 )
@@ -849,6 +908,9 @@ def find_dateline(line: str, registry: ProviderRegistry | None = None) -> Dateli
             if agency[:1].isupper() or agency.casefold() in KNOWN_AGENCIES:
                 return Dateline(place, agency, (m["when"] or "").strip())
         return None
+    m = _DATELINE_SLASHED.match(head)
+    if m:
+        return Dateline(m["place"].strip(), m["agency"].strip(), (m["when"] or "").strip())
     m = _DATELINE_NO_AGENCY.match(head)
     if m and len(m["place"].strip()) >= 3:
         return Dateline(m["place"].strip(), None, (m["when"] or "").strip())
@@ -890,6 +952,7 @@ def _clean_org(name: str) -> str | None:
     """Tidy a publication name found in text; None when it does not look like one."""
     name = normalize_line(name)
     name = _ATTRIBUTION_TAIL.sub("", name)
+    initialism = _INITIALISM_END.search(name.rstrip(" ,;:"))
     name = name.strip(" .,;:·|\"“”'’«»()[]")
     if not name:
         return None
@@ -900,9 +963,14 @@ def _clean_org(name: str) -> str | None:
     name = re.sub(r"^the\s+website\s+of\s+|^the\s+(?=[a-z])", "", name)
     name = re.sub(r"(?:'s|’s)\s+(?:website|site|web site|homepage|blog)$|\s+(?:website|web site|homepage)$", "", name, flags=re.I)
     name = name.strip(" .,;:")
+    if initialism and not name.endswith("."):
+        name += "."  # "Bloomberg L.P." keeps its last period
     if not name or not _HAS_LETTER.search(name) or len(name) > 80 or len(name.split()) > 8:
         return None
     return name
+
+
+_INITIALISM_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
 
 
 _COPYRIGHT_YEARS = re.compile(r"\b(?:19|20)\d{2}(?:\s*[-–—/]\s*(?:19|20)?\d{2,4})?\b,?")
@@ -925,15 +993,17 @@ def find_copyright(line: str) -> str | None:
     line = normalize_line(line)
     if not line or len(line) > 300:
         return None
-    if not (_COPYRIGHT_START.match(line) or ("©" in line and _FOOTER_PHRASE.search(line))):
+    if not _is_copyright_line(line):
         return None
     text = _COPYRIGHT_NOISE.sub(" ", line)
     text = _COPYRIGHT_YEARS.sub(" ", text)
     text = re.sub(r"^\s*(?:by|par|von|por)\s+", "", normalize_line(text), flags=re.I)
     # First clause only: "X. Powered by ...", "X | Privacy | Terms", "X, a division of Y".
-    text = re.split(r"\s[|•·]\s|\.\s|\s[-–—]\s|,\s+(?:a|an|part of|owned by|a division|a subsidiary)\b", text, maxsplit=1)[0]
-    text = text.strip(" .,;:|")
-    text = _CORP_SUFFIX.sub("", text).strip(" .,;:")
+    text = re.split(r"\s[|•·]\s|(?<![A-Z])\.\s|\s[-–—]\s|,\s+(?:a|an|part of|owned by|a division|a subsidiary)\b", text, maxsplit=1)[0]
+    text = text.strip(" ,;:|")
+    if not _INITIALISM_END.search(text):
+        text = text.rstrip(". ")
+    text = _CORP_SUFFIX.sub("", text).strip(" ,;:")
     if not text or not _HAS_LETTER.search(text) or len(text) > 60 or len(text.split()) > 7:
         return None
     return _clean_org(text)
@@ -955,6 +1025,7 @@ def find_attribution(line: str) -> str | None:
     if not raw:
         return None
     # "Source: Reuters, AFP" -> the first named source.
+    raw = _ATTRIBUTION_TAIL.sub("", raw)
     raw = re.split(r"\s*[,;/|、，]\s*|\s+(?:and|und|et|y)\s+", raw, maxsplit=1)[0] if len(raw) > 3 else raw
     return _clean_org(raw)
 
@@ -978,10 +1049,9 @@ _BIO_EN_VERB = re.compile(
 )
 _BIO_DE = re.compile(
     r"^" + _NAME_RE + r"\s+(?:ist|war|arbeitet als)\s+(?:seit\s+\d{4}\s+)?(?:(?:ein|eine|der|die)\s+)?(?:[\w-]+\s+){0,3}?"
-    r"(?:redakteur|redakteurin|journalist|journalistin|korrespondent|korrespondentin|autor|autorin|"
+    r"(?i:redakteur|redakteurin|journalist|journalistin|korrespondent|korrespondentin|autor|autorin|"
     r"reporter|reporterin|volontär|volontärin|ressortleiter|ressortleiterin|chefredakteur|"
     r"chefredakteurin)\b(?:[^.]{0,60}?\b(?:bei|für|von|im|am)\s+(?:der\s+|dem\s+|den\s+|des\s+)?" + _ORG_RE + r")?",
-    re.I,
 )
 _BIO_FR = re.compile(
     r"^" + _NAME_RE + r"\s+est\s+(?:(?:un|une|le|la)\s+)?(?:[\w-]+\s+){0,2}?(?:journaliste|rédacteur|rédactrice|"
@@ -1084,6 +1154,8 @@ def find_provider_mention(line: str, registry: ProviderRegistry | None = None) -
 def _nav_like(line: str) -> bool:
     """"Home | News | Reviews", "Home > Tech > AI", "Facebook Twitter LinkedIn Email"."""
     parts = [p for p in _NAV_SEPARATORS.split(line) if p]
+    if any(_HAS_DIGIT.search(p) for p in parts):
+        return False  # "Revenue | $5.2bn | +12%" is a table row, not a menu
     if len(parts) >= 3 or (len(parts) == 2 and len(line) < 50):
         short = [p for p in parts if len(p.split()) <= 4 and not p.endswith((".", "?", "!"))]
         if len(short) == len(parts):
@@ -1097,6 +1169,9 @@ def _nav_like(line: str) -> bool:
 
 
 def _social_bar(line: str) -> bool:
+    raw = line.split()
+    if not 2 <= len(raw) <= 14 or _label_key(raw[0]) not in _SOCIAL_SET:
+        return False
     words = _label_key(line).split()
     if not 2 <= len(words) <= 14:
         return False
@@ -1129,45 +1204,77 @@ def classify_line(line: str) -> str | None:
             return "trailer heading"
     if is_code(line):
         return "code"
-    first = line[:1]
-    if n <= 300:
-        if _COPYRIGHT_START.match(line) or _FOOTER_PHRASE.search(line):
-            return "copyright"
-        if _TRUST_PRINCIPLES.search(line):
-            return "attribution"
-        if _ATTRIBUTION.match(line) and find_attribution(line):
-            return "attribution"
-        kind = caption_kind(line)
-        if kind:
-            return "image credit" if kind == "credit" else "caption"
-        if _RELATED_LINK.match(line):
-            return "related link"
-        if _CREDITS.match(line):
-            return "credits"
-        if _TAGS.match(line):
-            return "tags"
-        if n <= 60 and trailer_heading(line):
-            return "trailer heading"
+    if n > 300:
+        low = line[:400].casefold()
+        if "cookie" in low and _COOKIE.search(low):
+            return "cookie banner"
+        return None
+    low = line.casefold()
+    first_word = low.split(None, 1)[0].strip("([（「:：.,")
+    if _is_copyright_line(line) or (_has_any(low, _FOOTER_HINTS) and _FOOTER_PHRASE.search(line)):
+        return "copyright"
+    if "trust principles" in low:
+        return "attribution"
+    if (first_word in _ATTRIBUTION_STARTS or _CJK.match(line) or line[:1] in "(（") \
+            and _ATTRIBUTION.match(line) and find_attribution(line):
+        return "attribution"
+    kind = caption_kind(line)
+    if kind:
+        return "image credit" if kind == "credit" else "caption"
+    colon = ":" in line[:40] or "：" in line[:40]
+    if (colon or line[:6].isupper()) and _RELATED_LINK.match(line):
+        return "related link"
+    if _has_any(low[:60], (" by", "with ", "mit ", "avec ", "con ")) and _CREDITS.match(line):
+        return "credits"
+    if colon and _TAGS.match(line):
+        return "tags"
+    if n <= 60 and trailer_heading(line):
+        return "trailer heading"
+    if _has_any(low, _BANNER_HINTS):
         if _NOTIFY.search(line):
             return "notification prompt"
         if _COOKIE.search(line):
             return "cookie banner"
         if _NEWSLETTER.search(line):
             return "newsletter"
-        if n <= 200 and _SHARE_PREFIX.match(line):
-            return "share bar"
-        if n <= 120 and (_WEATHER.match(line) or _META_WIDGET.match(line)):
-            return "widget"
-        if n <= 200 and _nav_like(line):
-            return "navigation"
-        if n <= 160 and _social_bar(line):
-            return "share bar"
-        if _RULE.match(line):
-            return "rule"
-    elif first in "©(" or "cookie" in line.casefold()[:400]:
-        if _COOKIE.search(line[:400]):
-            return "cookie banner"
+        if _COMMENT_FORM.search(line):
+            return "comment form"
+    if n <= 200 and first_word in _SHARE_STARTS and _SHARE_PREFIX.match(line):
+        return "share bar"
+    if n <= 120 and (_WEATHER.match(line) or _META_WIDGET.match(line)):
+        return "widget"
+    if n <= 200 and _has_any(line, _NAV_CHARS) and _nav_like(line):
+        return "navigation"
+    if n <= 160 and _social_bar(line):
+        return "share bar"
+    if n <= 80 and _RULE.match(line):
+        return "rule"
     return None
+
+
+def _has_any(text: str, needles: tuple[str, ...]) -> bool:
+    """Plain substring tests: much cheaper than a regex alternation on long lines."""
+    for needle in needles:
+        if needle in text:
+            return True
+    return False
+
+
+_FOOTER_HINTS = ("reserv", "rechte", "droits", "derechos", "diritti", "無断", "版权", "무단", "powered by", "may not be")
+_BANNER_HINTS = (
+    "cookie", "notif", "benachrichtigung", "通知", "クッキー", "쿠키", "newsletter", "inbox", "subscrib",
+    "sign up", "signup", "mail", "recaptcha", "by continuing", "by using", "abonn", "inscri", "suscr",
+    "bolet", "ニュースレター", "메일", "订阅", "thank you for", "thanks for", "stay ", "miss", "signing up",
+    "privacy policy", "terms of", "required fields", "will not be published", "logged in", "comments are",
+    "leave a", "post a comment", "add a comment",
+)
+_NAV_CHARS = ("|", "•", "·", "»", "›", ">", "/", "–", "—", "\u25b8")
+_ATTRIBUTION_STARTS = frozenset(
+    "read see view get find continue keep this the originally first republished reprinted reproduced "
+    "source sources quelle quellen fuente fuentes fonte bron källa kilde źródło sumber dieser der cet "
+    "cette este".split()
+)
+_SHARE_STARTS = frozenset("share click teilen partager compartir follow folgen suivez síguenos".split())
 
 
 # --------------------------------------------------------------------------
