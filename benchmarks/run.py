@@ -54,6 +54,7 @@ FEEDSMITH = VENV_BIN / "feedsmith"
 PYTHON = VENV_BIN / "python"
 PELICAN_VENV = WORK / "venv-pelican"
 TIMEOUT = 3600          # seconds for any single build
+FS_ENV: dict[str, str] | None = None    # environment for feedsmith commands (see snapshot_source)
 
 FLOOR_SCRIPT = r"""
 import os, sys, yaml
@@ -236,6 +237,41 @@ def tool_version(cmd) -> str:
         return (r.stdout or r.stderr).strip().splitlines()[0]
     except (OSError, IndexError, subprocess.SubprocessError):
         return "?"
+
+
+# --- the feedsmith source under test ---------------------------------------------------
+
+def snapshot_source(attempts: int = 10) -> dict:
+    """Copy src/feedsmith to benchmarks/work/src-snapshot and run feedsmith from there.
+
+    feedsmith is installed editable, so without this every command would run
+    whatever the working tree holds at that moment: edits made by others during
+    a run would mix code versions and, because the parse cache is keyed on the
+    reader sources, turn "no change" rebuilds into full re-parses. The copy is
+    retried until it imports cleanly (a file may be half-written)."""
+    global FS_ENV
+    dest = WORK / "src-snapshot"
+    for attempt in range(attempts):
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.copytree(REPO / "src" / "feedsmith", dest / "feedsmith",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        env = dict(os.environ, PYTHONPATH=str(dest))
+        r = subprocess.run([str(PYTHON), "-c", "import feedsmith, feedsmith.cli, feedsmith.build, "
+                            "feedsmith.web; print(feedsmith.__file__)"],
+                           env=env, capture_output=True, text=True)
+        if r.returncode == 0 and r.stdout.strip().startswith(str(dest)):
+            FS_ENV = env
+            h = hashlib.sha256()
+            for f in sorted((dest / "feedsmith").rglob("*.py")):
+                h.update(f.relative_to(dest).as_posix().encode() + b"\0" + f.read_bytes())
+            dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "src"],
+                                   capture_output=True, text=True).stdout.strip()
+            return {"source": "snapshot", "path": str(dest), "sha256": h.hexdigest()[:16],
+                    "working_tree_dirty": bool(dirty)}
+        log(f"snapshot of src/feedsmith does not import yet ({r.stderr.strip()[-200:]}); "
+            f"retrying in 30 s ({attempt + 1}/{attempts})")
+        time.sleep(30)
+    raise SystemExit("src/feedsmith does not import; giving up")
 
 
 # --- data ----------------------------------------------------------------------------
@@ -435,24 +471,24 @@ def bench_feedsmith_builds(n, data, cfg, run_dir, runs, results, args):
         for folder in (out, state):
             shutil.rmtree(folder, ignore_errors=True)
         tree: list[float] = []
-        t, rss = timed(build, logfile=logf, tree=tree)
+        t, rss = timed(build, logfile=logf, tree=tree, env=FS_ENV)
         results.add("fs_cold", t)
         results.add("fs_cold_rss", rss)
         results.add("fs_cold_tree", tree[0])
         log(f"  feedsmith cold build {t:.2f} s, peak RSS {rss:.0f} MiB (largest process), "
             f"{tree[0]:.0f} MiB PSS (process tree)")
-        t, _ = timed(build, logfile=logf)
+        t, _ = timed(build, logfile=logf, env=FS_ENV)
         results.add("fs_nochange", t)
         try:
             time.sleep(0.01)
             changed.write_text(change_text(original.decode("utf-8"), r), encoding="utf-8")
-            t1, _ = timed(build, logfile=logf)
+            t1, _ = timed(build, logfile=logf, env=FS_ENV)
             results.add("fs_one_changed", t1)
             time.sleep(0.01)
             changed.write_text(change_text(original.decode("utf-8"), r + 100), encoding="utf-8")
             added.parent.mkdir(parents=True, exist_ok=True)
             added.write_text(added_item.text, encoding="utf-8")
-            t2, _ = timed(build, logfile=logf)
+            t2, _ = timed(build, logfile=logf, env=FS_ENV)
             results.add("fs_add_change", t2)
         finally:
             changed.write_bytes(original)
@@ -460,7 +496,7 @@ def bench_feedsmith_builds(n, data, cfg, run_dir, runs, results, args):
         log(f"  feedsmith rebuild: no change {t:.3f} s, 1 changed {t1:.3f} s, "
             f"1 added + 1 changed {t2:.3f} s")
     # leave a build matching the (restored) seeds for the server's warm start
-    timed(build, logfile=logf)
+    timed(build, logfile=logf, env=FS_ENV)
     results.meta["fs_files"] = count_files(out)
     results.meta["fs_feeds"] = count_files(out, (".rss", ".atom", ".json"))
     summary = [ln for ln in logf.read_text(errors="replace").splitlines() if ln.strip()]
@@ -548,7 +584,8 @@ def bench_server(n, cfg, run_dir, runs, results, args):
         with open(logf, "ab") as out:
             t0 = time.perf_counter()
             proc = subprocess.Popen([str(FEEDSMITH), "serve", "--config", str(cfg), "--port",
-                                     str(port)], stdout=out, stderr=subprocess.STDOUT)
+                                     str(port)], stdout=out, stderr=subprocess.STDOUT,
+                                    env=FS_ENV)
         sampler = TreeSampler(proc.pid, interval=0.1)
         sampler.start()
         try:
@@ -793,7 +830,7 @@ def profile(n: int, cfg: Path, run_dir: Path, top: int) -> str:
         for folder in (run_dir / "out", run_dir / ".feedsmith"):
             shutil.rmtree(folder, ignore_errors=True)
         t, _ = timed([PYTHON, "-m", "cProfile", "-o", prof, *target, "build", "--config", cfg,
-                      "--quiet"], logfile=run_dir / "profile.log")
+                      "--quiet"], logfile=run_dir / "profile.log", env=FS_ENV)
         buf = io.StringIO()
         st = pstats.Stats(str(prof), stream=buf)
         st.sort_stats("cumulative").print_stats(top)
@@ -830,6 +867,9 @@ def main(argv=None) -> int:
                     help="also cProfile one cold build at size N")
     ap.add_argument("--profile-top", type=int, default=35)
     ap.add_argument("--output", type=Path, default=WORK / "results.json")
+    ap.add_argument("--live-source", action="store_true",
+                    help="run the working tree's feedsmith as it changes, not a snapshot "
+                         "taken at the start")
     args = ap.parse_args(argv)
 
     if not FEEDSMITH.exists():
@@ -849,11 +889,13 @@ def main(argv=None) -> int:
         log(f"corpus {synth.DEFAULT_CORPUS} is absent: articles come from the plain-text "
             "templates only")
     WORK.mkdir(parents=True, exist_ok=True)
+    source = {"source": "live"} if args.live_source else snapshot_source()
     all_results: dict[int, Results] = {}
     payload = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                            "platform": platform.platform()},
                "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
                "feedsmith_commit": tool_version(["git", "-C", REPO, "rev-parse", "--short", "HEAD"]),
+               "feedsmith_source": source,
                "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "sizes": {}}
     profile_text = None
     for n in sizes:
@@ -905,7 +947,12 @@ def main(argv=None) -> int:
                 print(f"\nN={n:,} {key}: {all_results[n].meta[key]}")
     loads = ", ".join(f"N={n:,}: {all_results[n].meta['loadavg_before']:.1f}→"
                       f"{all_results[n].meta['loadavg_after']:.1f}" for n in sizes)
-    print(f"\n1-min load average before→after each size ({os.cpu_count()} CPUs): {loads}")
+    src = payload["feedsmith_source"]
+    print(f"\nfeedsmith: commit {payload['feedsmith_commit']}, " + (
+        f"source snapshot {src['sha256']}" + (" (working tree had uncommitted changes)"
+                                              if src["working_tree_dirty"] else "")
+        if src["source"] == "snapshot" else "live working tree"))
+    print(f"1-min load average before→after each size ({os.cpu_count()} CPUs): {loads}")
     meta = next(iter(all_results.values())).meta if all_results else {}
     print(f"\nload generator: {meta.get('load_generator', '–')}; conditional requests use "
           f"{meta.get('conditional_header') or '–'}; results in {args.output}")

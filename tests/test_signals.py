@@ -149,8 +149,26 @@ def test_standalone_image_credits(line):
     assert sg.classify_line(line) == "image credit"
 
 
+@pytest.mark.parametrize("line", ["Getty Images", "AFP via Getty Images", "Reuters/Jane Roe", "EPA-EFE/JOHN DOE",
+                                  "Photograph: Jane Doe/The Courier"])
+def test_lone_photo_credits(line):
+    assert sg.classify_line(line) == "image credit"
+
+
+def test_a_lone_agency_name_is_not_a_photo_credit():
+    assert sg.classify_line("Reuters") is None  # at the end of a story it is a sign-off
+
+
+@pytest.mark.parametrize("line", ["We close at 12:30 today. pic.twitter.com/h3atw4v3",
+                                  "— Riverside Primary (@RiversidePrim) July 14, 2025",
+                                  "A post shared by Jane Doe (@janedoe)", "View this post on Instagram"])
+def test_embedded_posts(line):
+    assert sg.classify_line(line) == "embed"
+
+
 @pytest.mark.parametrize("line", ["27.2 C", "Singapore 31°C", "5 min read", "Updated 2 hours ago",
-                                  "Reading time: 4 minutes", "1.2K views", "10:30 AM", "vor 3 Stunden"])
+                                  "Reading time: 4 minutes", "1.2K views", "10:30 AM", "vor 3 Stunden",
+                                  "Image 3 of 12", "3/12"])
 def test_widgets(line):
     assert sg.classify_line(line) == "widget"
 
@@ -261,6 +279,21 @@ def test_byline_keeps_the_date_text_and_the_agency():
     assert agency_only.author is None and agency_only.agency == "Reuters"
 
 
+def test_byline_names_a_publication_after_the_author():
+    assert sg.parse_byline("By Jane Doe, CNN").org == "CNN"
+    assert sg.parse_byline("By Jane Doe | Reuters").agency == "Reuters"
+    assert sg.parse_byline("By Jane Doe | The Harbour Ledger | March 3, 2025").org == "The Harbour Ledger"
+    assert sg.parse_byline("By Jane Doe | March 3, 2025").org is None
+    assert sg.parse_byline("By Jane Doe, Senior Editor").org is None
+
+
+def test_agency_names():
+    assert sg.agency_name("Reuters Staff") == "Reuters"
+    assert sg.agency_name("dpa") == "dpa"
+    assert sg.agency_name("Getty Images") is None  # a photo agency credits pictures, not stories
+    assert sg.agency_name("The Harbour Ledger") is None
+
+
 @pytest.mark.parametrize("line", ["By the end of the year, things changed", "By Tuesday, the company said",
                                   "Por qué la IA cambia todo", "By Staff Reporter", "Door Dash launches in Berlin",
                                   "By using this site you agree to our terms", "Von der Leyen visits Kyiv"])
@@ -358,6 +391,8 @@ def test_not_datelines(line):
     ("Read more at www.example.com/story/1", "example.com"),
     ("Our Standards: The Thomson Reuters Trust Principles.", "Reuters"),
     ("Dieser Artikel erschien zuerst bei Rheinblick Zeitung.", "Rheinblick Zeitung"),
+    ("This article was originally published by Jane Roe on Cities Today, the leading news platform on mobility.",
+     "Cities Today"),
 ])
 def test_attributions(line, name):
     assert sg.find_attribution(line) == name

@@ -194,7 +194,7 @@ def _article_slugs(articles: tuple[Article, ...]) -> dict[str, str]:
     slugs: dict[str, str] = {}
     for article in articles:
         if article.link is None:
-            digest = hashlib.sha256(article.id.encode()).hexdigest()[:8]
+            digest = hashlib.sha256(article.id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
             slugs[article.id] = f"{slugify(article.title, 'article')[:60].rstrip('-')}-{digest}"
     return slugs
 

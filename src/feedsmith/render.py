@@ -23,6 +23,7 @@ import json
 import re
 import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -63,7 +64,10 @@ SUMMARY_CHARS = 300
 # full; past it the entry is rendered with its summary only, so one very long
 # article cannot push every other entry out of the document.
 HUGE_ENTRY_SHARE = 4
-ENTRY_CACHE_SIZE = 8192
+# Rendered entries are kept up to this many bytes in total (see _EntryCache);
+# models (sanitised HTML) only briefly, while one feed is written in each format.
+ENTRY_CACHE_BYTES = 96 * 1024 * 1024
+MODEL_CACHE_SIZE = 1024
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -170,6 +174,9 @@ _NORMAL_URL = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*/[A-Za-z0-9\-._~!
                          r"(?:#[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?")
 
 
+_join = lru_cache(maxsize=4096)(urljoin)  # articles repeat their relative links
+
+
 def _url(value: str | None, base: str | None = None, schemes: Iterable[str] = ("http", "https")) -> str | None:
     """An absolute URL in RFC 3986 normal form, or None when there is none.
 
@@ -187,7 +194,9 @@ def _url(value: str | None, base: str | None = None, schemes: Iterable[str] = ("
         return None
     try:
         if base:
-            raw = urljoin(base, raw)
+            raw = _join(base, raw)
+            if _NORMAL_URL.fullmatch(raw) and "/." not in raw:
+                return raw
         parts = urlsplit(unicodedata.normalize("NFC", raw))
     except ValueError:
         return None
@@ -208,7 +217,7 @@ def _url(value: str | None, base: str | None = None, schemes: Iterable[str] = ("
 _URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 
-@lru_cache(maxsize=ENTRY_CACHE_SIZE)
+@lru_cache(maxsize=65536)
 def _entry_id(article_id: str) -> str:
     """The article id as an IRI: URLs normalised, ``tag:``/``urn:`` kept, anything else hashed."""
     cleaned = _text(article_id).strip()
@@ -394,7 +403,7 @@ def _clean_attributes(element: etree._Element, base: str | None) -> None:
         if name in _URL_ATTRS:
             value = _url(value, base, _LINK_SCHEMES if name == "href" else _WEB_SCHEMES)
         if value:
-            kept.append((name, _text(value)))
+            kept.append((name, value if name in _URL_ATTRS else _text(value)))
     element.attrib.clear()
     for name, value in kept:
         element.set(name, value)
@@ -629,7 +638,7 @@ def _content_html(article: Article) -> str:
     return body + _related_html(article.related, base)
 
 
-@lru_cache(maxsize=ENTRY_CACHE_SIZE)
+@lru_cache(maxsize=MODEL_CACHE_SIZE)
 def _entry(article: Article, url: str, full: bool) -> _Entry:
     """The format-neutral entry; cached because sanitising HTML is the costly part."""
     content = _content_html(article) if full else None
@@ -797,7 +806,11 @@ def _rss_plain_text(data: bytes) -> bytes:
         text = match.group(3).replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
         return match.group(1) + text + match.group(4)
 
-    return _RSS_PLAIN.sub(encode, data) if b"&" in data else data
+    return _RSS_PLAIN.sub(encode, data)
+
+
+def _has_markup_chars(*texts: str | None) -> bool:
+    return any(t and ("&" in t or "<" in t) for t in texts)
 
 
 def _feedgen_entry(e: _Entry) -> FeedEntry:
@@ -834,7 +847,11 @@ def _rss_item(e: _Entry) -> bytes:
         # RSS <author> must be an e-mail address; dc:creator takes a name.
         fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)
         fe.dc.dc_creator(e.author)
-    return _rss_plain_text(_fragment(fe.rss_entry(), "rss"))
+    data = _fragment(fe.rss_entry(), "rss")
+    source = e.source.name if e.source else None
+    if _has_markup_chars(e.title, e.author, source, *e.tags):
+        data = _rss_plain_text(data)
+    return data
 
 
 def _atom_entry(e: _Entry) -> bytes:
@@ -961,12 +978,70 @@ _WRITERS = {
 }
 
 
-@lru_cache(maxsize=ENTRY_CACHE_SIZE)
-def _entry_bytes(fmt: str, article: Article, url: str, full: bool) -> tuple[bytes, datetime]:
+_Rendered = tuple[bytes, datetime]  # an entry's bytes and the instant it counts as updated
+
+
+class _EntryCache:
+    """Rendered entries by (article, url, mode), all formats of one in one slot.
+
+    Bounded by the bytes it holds rather than by a count, since entries range
+    from a few hundred bytes to megabytes; least recently used slots go first.
+    Keys hold the article itself, so an edited article is a new key: a stale
+    entry can never be served. Thread-safe (the web app renders concurrently).
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._slots: OrderedDict[tuple[Article, str, bool], dict[str, _Rendered]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Article, str, bool], fmt: str) -> _Rendered | None:
+        with self._lock:
+            slot = self._slots.get(key)
+            if slot is None:
+                return None
+            self._slots.move_to_end(key)
+            return slot.get(fmt)
+
+    def put(self, key: tuple[Article, str, bool], fmt: str, value: _Rendered) -> None:
+        with self._lock:
+            slot = self._slots.get(key)
+            if slot is None:
+                slot = self._slots[key] = {}
+                self._size += _retained(key[0])
+            self._slots.move_to_end(key)
+            if fmt not in slot:
+                slot[fmt] = value
+                self._size += len(value[0])
+            while self._size > self.max_bytes and len(self._slots) > 1:
+                (article, _, _), evicted = self._slots.popitem(last=False)
+                self._size -= _retained(article) + sum(len(body) for body, _ in evicted.values())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._slots.clear()
+            self._size = 0
+
+
+def _retained(article: Article) -> int:
+    """Roughly what a key keeps alive: the article's text (it may outlive its catalog)."""
+    return 512 + len(article.content or "") + len(article.content_text or "") + len(article.summary or "")
+
+
+_CACHE = _EntryCache(ENTRY_CACHE_BYTES)
+
+
+def _entry_bytes(fmt: str, article: Article, url: str, full: bool) -> _Rendered:
     """One article's fragment in one format; the cache key is everything it depends on."""
-    e = _entry(article, url, full)
-    writer = _WRITERS[fmt]
-    return writer.entry(e), writer.updated(e)
+    key = (article, url, full)
+    cached = _CACHE.get(key, fmt)
+    if cached is None:
+        e = _entry(article, url, full)
+        writer = _WRITERS[fmt]
+        cached = writer.entry(e), writer.updated(e)
+        _CACHE.put(key, fmt, cached)
+    return cached
 
 
 @dataclass(frozen=True, slots=True)
@@ -989,32 +1064,48 @@ def _candidates(articles: Iterable[Article], catalog: Catalog, config: Config, f
     return out
 
 
-def _assemble(fmt: str, head: _Head, candidates: list[_Candidate], budget: int) -> bytes:
-    """The document, newest entries first, within ``budget`` bytes when at all possible.
+def _select(fmt: str, candidates: list[_Candidate], room: int) -> list[_Rendered]:
+    """Entries in order while they fit in ``room`` bytes.
 
-    Entries too large for their share of the budget fall back to their
-    summary; then entries are dropped from the oldest end until it fits.
+    An entry too large for its share of the budget falls back to its summary;
+    the first entry that does not fit ends the list (older ones are dropped).
     """
-    writer = _WRITERS[fmt]
-    prefix, suffix = writer.frame(head, EMPTY_FEED_DATE)
-    room = budget - len(prefix) - len(suffix) - 2  # the newlines around the entries
-    chosen: list[tuple[bytes, datetime]] = []
+    separator = len(_WRITERS[fmt].separator)
+    share = room // HUGE_ENTRY_SHARE
+    chosen: list[_Rendered] = []
     for candidate in candidates:
-        body, updated = _entry_bytes(fmt, candidate.article, candidate.url, candidate.full)
-        if candidate.full and len(body) > room // HUGE_ENTRY_SHARE:
-            body, updated = _entry_bytes(fmt, candidate.article, candidate.url, False)
-        cost = len(body) + len(writer.separator)
+        rendered = _entry_bytes(fmt, candidate.article, candidate.url, candidate.full)
+        if candidate.full and len(rendered[0]) > share:
+            rendered = _entry_bytes(fmt, candidate.article, candidate.url, False)
+        cost = len(rendered[0]) + separator
         if cost > room:
             break
-        chosen.append((body, updated))
+        chosen.append(rendered)
         room -= cost
+    return chosen
+
+
+def _assemble(fmt: str, head: _Head, candidates: list[_Candidate], budget: int) -> bytes:
+    """The document, newest entries first, within ``budget`` bytes when at all possible."""
+    writer = _WRITERS[fmt]
+    frames: dict[datetime, tuple[bytes, bytes]] = {}
+
+    def frame(entries: list[_Rendered]) -> tuple[bytes, bytes]:
+        newest = max((updated for _, updated in entries), default=EMPTY_FEED_DATE)
+        if newest not in frames:
+            frames[newest] = writer.frame(head, newest)
+        return frames[newest]
+
+    # Size the frame as if the newest candidate stays (it almost always does).
+    first = [_entry_bytes(fmt, c.article, c.url, c.full) for c in candidates[:1]]
+    prefix, suffix = frame(first)
+    chosen = _select(fmt, candidates, budget - len(prefix) - len(suffix) - 2)  # 2: the newlines
     while True:
-        newest = max((updated for _, updated in chosen), default=EMPTY_FEED_DATE)
-        prefix, suffix = writer.frame(head, newest)
+        prefix, suffix = frame(chosen)
         document = prefix + b"\n" + writer.separator.join(body for body, _ in chosen) + b"\n" + suffix
         if len(document) <= budget or not chosen:
             return document
-        chosen.pop()  # the newest date changed the frame's size; give up one more
+        chosen.pop()  # a different newest date changed the frame's size
 
 
 def render_feed(
@@ -1046,5 +1137,5 @@ def render_feed(
 def clear_cache() -> None:
     """Forget rendered entries (tests, or after a reload when memory matters)."""
     _entry.cache_clear()
-    _entry_bytes.cache_clear()
+    _CACHE.clear()
 

@@ -70,12 +70,12 @@ def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:4096]
-    if not sample:
-        return False
-    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f")
-    return controls / len(sample) > 0.1
+    return bool(sample) and len(_CONTROL_CHARS.findall(sample)) / len(sample) > 0.1
 
 
 def canonical_link(url: str | None) -> str | None:

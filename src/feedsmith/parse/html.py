@@ -28,6 +28,7 @@ from ..text import clean_inline, squash_spaces, truncate_words, xml_safe
 from . import plaintext
 from .base import Extracted, ReadContext
 from .dates import parse_date
+from .signals import normalize_line
 
 _SNIFF_CHARS = 4096
 _LEADING_JUNK = re.compile(r"(?:\s|\ufeff|<!--.*?-->|<\?xml[^>]*\?>)*", re.S)
@@ -69,6 +70,8 @@ _SOURCE_BLOCKS = frozenset({
     "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "dl", "dt", "dd",
     "address", "details", "summary", "hgroup", "center", "fieldset", "dir", "menu",
 })
+# Parents inside which a <div> may become a paragraph (elsewhere it is only unwrapped).
+_BLOCK_CONTEXT = (_SOURCE_BLOCKS - {"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre"}) | {"body", "html"}
 _MEDIA_TAGS = frozenset({"img", "picture", "source", "video", "audio", "track", "map",
                          "area", "hr", "wbr", "head", "title", "base"})
 
@@ -205,6 +208,10 @@ class _Page:
                     return key, value
         return None
 
+    def value(self, key: str) -> str | None:
+        hit = self.first(key)
+        return hit[1] if hit else None
+
     def all(self, key: str) -> list[str]:
         return self.meta.get(key, [])
 
@@ -231,9 +238,8 @@ def _apply_metadata(draft: Extracted, page: _Page, ctx: ReadContext) -> None:
 
 
 def _find_link(draft: Extracted, page: _Page) -> None:
-    hit = page.first("og:url", "twitter:url")
-    if hit:
-        draft.found("link", _absolute(hit[1], None), f"meta {hit[0]}")
+    for key in ("og:url", "twitter:url"):
+        draft.found("link", _absolute(page.value(key), None), f"meta {key}")
     if page.canonical:
         draft.found("link", _absolute(page.canonical, page.base_href), "<link rel=canonical>")
     if page.ld:
@@ -281,13 +287,11 @@ def _find_title(draft: Extracted, page: _Page, site_names: set[str]) -> None:
             stripped = strip_site_name(value, site_names)
             draft.found("title", stripped, source + (", site name removed" if stripped != value else ""))
 
-    hit = page.first("og:title")
-    offer(hit[1] if hit else None, "meta og:title")
+    offer(page.value("og:title"), "meta og:title")
     if page.ld:
         offer(_ld_text(page.ld.node.get("headline")) or _ld_text(page.ld.node.get("name")),
               page.ld.label("headline"))
-    hit = page.first("twitter:title")
-    offer(hit[1] if hit else None, "meta twitter:title")
+    offer(page.value("twitter:title"), "meta twitter:title")
     if page.title_tag:
         stripped = strip_site_name(page.title_tag, site_names)
         h1 = page.h1 or ""
@@ -328,22 +332,22 @@ def _find_dates(draft: Extracted, page: _Page, ctx: ReadContext) -> None:
             draft.found(name, parse_date(value, tz), source)
 
     for key in ("article:published_time", "og:article:published_time"):
-        offer("published", (page.first(key) or ("", ""))[1], f"meta {key}")
+        offer("published", page.value(key), f"meta {key}")
     if ld:
         offer("published", ld.node.get("datePublished"), ld.label("datePublished"))
     for key in ("datepublished", "date", "pubdate", "publishdate", "publish-date",
                 "dc.date", "dc.date.issued", "dcterms.created", "parsely-pub-date",
                 "sailthru.date", "article.published"):
-        offer("published", (page.first(key) or ("", ""))[1], f"meta {key}")
+        offer("published", page.value(key), f"meta {key}")
     for key in ("article:modified_time", "og:updated_time", "datemodified"):
-        offer("updated", (page.first(key) or ("", ""))[1], f"meta {key}")
+        offer("updated", page.value(key), f"meta {key}")
     if ld:
         offer("updated", ld.node.get("dateModified"), ld.label("dateModified"))
 
 
 def _find_author(draft: Extracted, page: _Page) -> None:
     for key in ("author", "article:author", "byl", "parsely-author", "sailthru.author",
-                "dc.creator", "twitter:creator"):
+                "dc.creator"):
         for value in page.all(key):
             if "://" not in value:
                 draft.found("author", clean_author(value), f"meta {key}")
@@ -360,9 +364,7 @@ def clean_author(value: str | None) -> str | None:
 
 def _find_summary(draft: Extracted, page: _Page) -> None:
     for key in ("description", "og:description", "twitter:description"):
-        hit = page.first(key)
-        if hit:
-            draft.found("summary", hit[1], f"meta {key}")
+        draft.found("summary", page.value(key), f"meta {key}")
     if page.ld:
         draft.found("summary", _ld_text(page.ld.node.get("description")), page.ld.label("description"))
 
@@ -375,9 +377,7 @@ def _find_topics(draft: Extracted, page: _Page) -> None:
         draft.found("topics", _split_keywords(_ld_list(ld.node.get("keywords"))), ld.label("keywords"))
     draft.found("topics", _split_keywords(page.all("keywords") + page.all("news_keywords")),
                 "meta keywords")
-    hit = page.first("article:section")
-    if hit:
-        draft.found("category", clean_inline(hit[1]), "meta article:section")
+    draft.found("category", clean_inline(page.value("article:section")), "meta article:section")
     if ld:
         sections = _ld_list(ld.node.get("articleSection"))
         draft.found("category", clean_inline(sections[0]) if sections else None,
@@ -395,24 +395,23 @@ def _split_keywords(values: Iterable[str]) -> list[str]:
 
 
 def _find_images(draft: Extracted, page: _Page) -> None:
+    """og:image (each followed by its own width/height/type), else JSON-LD, else twitter:image."""
     base = draft.link or page.base_href
     images: list[Image] = []
     for key, value in page.meta_order:
-        if key in ("og:image", "og:image:url", "og:image:secure_url"):
-            url = _absolute(value, base, schemes=("http", "https"))
-            if url and not (images and key != "og:image" and images[-1].url == url):
-                if key == "og:image" or not images:
-                    images.append(Image(url))
+        if key in ("og:image", "og:image:url"):
+            url = _absolute(value, base)
+            if url and not (images and images[-1].url == url):
+                images.append(Image(url))
         elif key.startswith("og:image:") and images:
             images[-1] = _with_image_detail(images[-1], key.removeprefix("og:image:"), value)
     draft.found("images", _dedupe_images(images), "meta og:image")
     if page.ld:
         draft.found("images", _dedupe_images(_ld_images(page.ld.node.get("image"), base)),
                     page.ld.label("image"))
-    hit = page.first("twitter:image", "twitter:image:src")
-    url = _absolute(hit[1], base, schemes=("http", "https")) if hit else None
-    if url:
-        draft.found("images", [Image(url)], f"meta {hit[0]}")  # type: ignore[index]
+    for key in ("twitter:image", "twitter:image:src"):
+        url = _absolute(page.value(key), base)
+        draft.found("images", [Image(url)] if url else None, f"meta {key}")
 
 
 def _with_image_detail(image: Image, detail: str, value: str) -> Image:
@@ -438,9 +437,7 @@ def _dedupe_images(images: list[Image]) -> list[Image]:
 def _find_language(draft: Extracted, page: _Page) -> None:
     draft.found("language", _lang_tag(page.lang), "<html lang>")
     for key in ("og:locale", "content-language", "language", "dc.language"):
-        hit = page.first(key)
-        if hit:
-            draft.found("language", _lang_tag(hit[1]), f"meta {key}")
+        draft.found("language", _lang_tag(page.value(key)), f"meta {key}")
     if page.ld:
         draft.found("language", _lang_tag(_ld_text(page.ld.node.get("inLanguage"))),
                     page.ld.label("inLanguage"))
@@ -968,7 +965,7 @@ def dropped_units(signals: Extracted, units: list[str]) -> dict[int, str]:
         index = unit_of_line(int(match.group(1)))
         if not 0 <= index < len(units):
             continue
-        text = squash_spaces(units[index])[:80]
+        text = normalize_line(units[index])[:80]
         reason = entry[match.end(): len(entry) - len(text) - 2]
         if entry.endswith(": " + text) and not reason.startswith("page header"):
             out[index] = reason
@@ -1051,7 +1048,7 @@ def _clean_element(el: lxml.html.HtmlElement, base: str | None) -> None:
         _keep_only_href(el, base)
     elif tag in _SOURCE_BLOCKS:
         parent = el.getparent()
-        inline_context = parent is not None and parent.tag in _KEEP_TAGS - _OUT_BLOCKS | {"p", "h2", "h3", "h4"}
+        inline_context = parent is not None and parent.tag not in _BLOCK_CONTEXT
         if inline_context or any(isinstance(c.tag, str) and c.tag in _OUT_BLOCKS for c in el):
             _unwrap(el, block=True)
         else:

@@ -32,24 +32,25 @@ _HR = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _LIST_MARK = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
 _QUOTE_MARK = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
 _REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S+")
-_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
-_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
-_REF_LINK = re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]")
-_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>", re.I)
+# Lengths are bounded so that lines full of unmatched brackets or stars stay linear.
+_IMAGE = re.compile(r"!\[([^\]\n]{0,300})\]\(\s*<?([^)\s>]{1,2000})>?(?:\s+[\"'][^\"'\n]{0,300}[\"'])?\s*\)")
+_LINK = re.compile(r"\[([^\]\n]{1,300})\]\((?:[^()\s]|\([^()\s]{0,200}\)){0,2000}(?:\s+[\"'][^\"'\n]{0,300}[\"'])?\s*\)")
+_REF_LINK = re.compile(r"\[([^\]\n]{1,300})\]\[[^\]\n]{0,300}\]")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]{1,2000})>", re.I)
 _CODE_SPAN = re.compile(r"`+([^`\n]+)`+")
 _INLINE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
-_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=\S)(.{1,400}?)(?<=\S)\1")
 _TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
 
 # Constructs counted by sniff(); plain scraped text rarely has any of them.
 _SNIFF_CONSTRUCTS = {
-    "link": re.compile(r"\[[^\]\n]+\]\((?:https?://|/|\.{1,2}/|#|mailto:)[^)\s]*\)"),
-    "strong": re.compile(r"(?:\*\*|__)(?=\S)[^*_\n]+?(?<=\S)(?:\*\*|__)"),
+    "link": re.compile(r"\[[^\]\n]{1,300}\]\((?:https?://|/|\.{1,2}/|#|mailto:)[^)\s]{0,2000}\)"),
+    "strong": re.compile(r"(?:\*\*|__)(?=\S)[^*_\n]{1,300}?(?<=\S)(?:\*\*|__)"),
     "list": re.compile(r"^[ \t]{0,3}(?:[-*+]|\d{1,3}\.)[ \t]+\S", re.M),
     "quote": re.compile(r"^[ \t]{0,3}>[ \t]?\S", re.M),
     "fence": re.compile(r"^ {0,3}(?:```|~~~)", re.M),
-    "image": re.compile(r"!\[[^\]\n]*\]\([^)\s]+\)"),
-    "emphasis": re.compile(r"(?<![\w*])\*(?=\S)[^*\n]+?(?<=\S)\*(?![\w*])"),
+    "image": re.compile(r"!\[[^\]\n]{0,300}\]\([^)\s]{1,2000}\)"),
+    "emphasis": re.compile(r"(?<![\w*])\*(?=\S)[^*\n]{1,300}?(?<=\S)\*(?![\w*])"),
 }
 # Lists and quotes occur in scraped text too; one of these must be present as well.
 _INLINE_KINDS = frozenset({"link", "strong", "image", "fence"})
@@ -331,12 +332,47 @@ def render_markdown(text: str) -> str:
     the output is checked once more with lxml (links written in Markdown syntax
     can still say ``javascript:``).
     """
-    text = xml_safe(text)
+    text = _defuse_brackets(xml_safe(text))
     try:
         html = python_markdown.Markdown(extensions=_EXTENSIONS, output_format="html").convert(text)
     except Exception:  # noqa: BLE001 - no error contract (deep nesting hits RecursionError)
         html = "\n".join(f"<p>{escape(p.strip())}</p>" for p in text.split("\n\n") if p.strip())
     return sanitize_html(html)
+
+
+_MAX_BRACKETS = 100
+_MAX_LINKED_PARAGRAPH = 20_000
+
+
+def _defuse_brackets(text: str) -> str:
+    """Escape ``[`` in paragraphs where Python-Markdown's link patterns would go quadratic.
+
+    Each unmatched ``[`` makes its link patterns scan to the end of the
+    paragraph; a paragraph with hundreds of them, or a very long one, could
+    take minutes. Real articles stay far below both limits, and fenced code
+    is left alone (no inline patterns run there).
+    """
+    lines = text.split("\n")
+    code = _code_lines(lines)
+    out: list[str] = []
+    paragraph: list[int] = []
+
+    def flush() -> None:
+        chunk = [lines[i] for i in paragraph]
+        size = sum(len(line) for line in chunk)
+        if sum(line.count("[") for line in chunk) > _MAX_BRACKETS or size > _MAX_LINKED_PARAGRAPH:
+            chunk = [re.sub(r"(?<!\\)\[", r"\\[", line) for line in chunk]
+        out.extend(chunk)
+        paragraph.clear()
+
+    for i, line in enumerate(lines):
+        if i in code or not line.strip():
+            flush()
+            out.append(line)
+        else:
+            paragraph.append(i)
+    flush()
+    return "\n".join(out)
 
 
 def sanitize_html(html: str) -> str:

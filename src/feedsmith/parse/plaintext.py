@@ -64,6 +64,22 @@ _AUTHOR = "author"
 _HEADLINE = "headline"
 _SIGNOFF = "signoff"
 
+# What may surround a date in a stamp line besides the date itself.
+_STAMP_FILLER = re.compile(
+    r"\b\d{1,2}[.:h]\d{2}(?:[.:]\d{2})?\b|\b\d+\s?(?:min(?:ute)?s?|hours?|hrs?|h|days?|mins?)\b|"
+    r"\b(?:[ap]\.?m\.?|gmt|utc|(?-i:[A-Z]{2,4}T|ET|PT|CT|MT|Z)|uhr|ago|just now|updated?|published|posted|last|"
+    r"modified|on|at|am|um|le|el|de|à|mis à jour|publié|publicado|actualizado|veröffentlicht|aktualisiert|"
+    r"read|reading|time|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|gmt[+-]\d{1,2})\b\.?|[+-]\d{1,2}(?::?\d{2})?\b|[|·•,;:()\[\]/–—-]",
+    re.I,
+)
+
+_SOURCE_LABEL = re.compile(
+    r"^\W*(?:source|sources|quelle|quellen|fuente|fuentes|fonte|bron|källa|kilde|źródło|sumber|"
+    r"出典|出所|ソース|配信元|提供|来源|來源|출처)\s*[:：]",
+    re.I,
+)
+
 # Dropped lines that are page chrome: a headline is looked for below the last of them.
 _CHROME = frozenset({"navigation", "cookie banner", "notification prompt", "code", "newsletter", "footer",
                      "advertisement", "trailer heading"})
@@ -87,21 +103,29 @@ class _Unit:
 # --------------------------------------------------------------------------
 
 
-def _wrap_width(lengths: list[int]) -> int | None:
-    """The fixed width a text is hard-wrapped at, or None when lines are paragraphs."""
+def _wrap_width(lines: list[str]) -> int | None:
+    """The fixed width a text is hard-wrapped at, or None when each line is a paragraph.
+
+    Hard-wrapped text has many lines of nearly the same length, and those lines
+    mostly break mid-sentence; one-line paragraphs mostly end with a full stop.
+    """
+    lengths = [len(x) for x in lines if x]
     if len(lengths) < 4:
         return None
     width = max(lengths)
     if width > 100 or width < 40:
         return None
-    long_lines = sum(1 for n in lengths if n >= 0.7 * width)
-    return width if long_lines >= 3 and long_lines >= 0.3 * len(lengths) else None
+    long_lines = [i for i, x in enumerate(lines)
+                  if len(x) >= 0.7 * width and i + 1 < len(lines) and lines[i + 1]]
+    if len(long_lines) < 3 or len(long_lines) < 0.3 * len(lengths):
+        return None
+    ended = sum(1 for i in long_lines if _SENTENCE_END.search(lines[i]))
+    return width if ended < 0.5 * len(long_lines) else None
 
 
 def _units(text: str) -> list[_Unit]:
-    raw = text.split("\n")
-    lines = [sg.normalize_line(x) for x in raw]
-    width = _wrap_width([len(x) for x in lines if x])
+    lines = [sg.normalize_line(x) for x in text.split("\n")]
+    width = _wrap_width(lines)
     units: list[_Unit] = []
     gap = True
     joining = False
@@ -111,7 +135,9 @@ def _units(text: str) -> list[_Unit]:
             joining = False
             continue
         if joining and units:
-            units[-1].text += " " + line
+            previous = units[-1].text
+            glue = "" if sg.has_cjk(line[:1]) and sg.has_cjk(previous[-1:]) else " "
+            units[-1].text = previous + glue + line
         else:
             units.append(_Unit(line, number, gap))
         gap = False
@@ -135,6 +161,8 @@ class _Extraction:
         self.providers: list[tuple[int, int, str, str, int]] = []  # (rank, order, name, source, unit)
         self.dates: list[tuple[str | None, datetime, int]] = []  # (kind, value, line)
         self.authors: list[tuple[int, str, str]] = []  # (rank, name, source)
+        self.source_lines: set[int] = set()  # "Source: X" lines (chart and quote sources look the same)
+        self.tail_start = 0  # where the last few story paragraphs begin
 
     # -- helpers ---------------------------------------------------------
 
@@ -144,7 +172,8 @@ class _Extraction:
 
     def provider(self, name: str | None, how: str, line: int, index: int = -1) -> None:
         if name:
-            self.providers.append((_PROVIDER_RANK[how], len(self.providers), name, f"{how} line {line}", index))
+            rank = _PROVIDER_RANK[how]
+            self.providers.append((rank, len(self.providers), name, f"{how} line {line}", index))
 
     def author(self, name: str | None, rank: int, source: str) -> None:
         if name:
@@ -166,14 +195,21 @@ class _Extraction:
         return len(text) <= 200 and bool(_YEARISH.search(text)) and is_date_line(text, self.tz)
 
     def is_date_stamp(self, text: str) -> bool:
-        """A short line that is mostly date stamps plus widget words ("March 3, 2025 9:14 AM · Updated 2 hours ago")."""
+        """A short line that is date stamps plus clock times, zones, weekdays and widget words
+        ("March 3, 2025 9:14 AM · Updated 2 hours ago", "Tue 4 Mar 2025 10.00 GMT")."""
         if len(text) > 120 or not _YEARISH.search(text) or text.endswith(".") or ". " in text:
             return False
         found = find_dates(text, self.tz)
         if not found:
             return False
-        covered = sum(len(f.text.replace(" ", "")) for f in found)
-        return covered >= 0.4 * len(text.replace(" ", ""))
+        rest, position = [], 0
+        for stamp in found:
+            rest.append(text[position:stamp.start])
+            position = stamp.end
+        rest.append(text[position:])
+        leftover = _STAMP_FILLER.sub(" ", " ".join(rest))
+        words = leftover.split()
+        return len(words) <= 2 and not _HAS_DIGIT.search(leftover)
 
     # -- steps -----------------------------------------------------------
 
@@ -195,9 +231,8 @@ class _Extraction:
                     mention = sg.find_provider_mention(text, self.registry)
                     if mention and mention[1] in ("attribution", "copyright"):
                         self.provider(mention[0], mention[1], u.line, i)
-                continue
-            if _HAS_DIGIT.search(text) and (self.is_date_line(text) or self.is_date_stamp(text)):
-                self.drop(u, "date line", _DATE)
+                        if _SOURCE_LABEL.match(text):
+                            self.source_lines.add(i)
                 continue
             if len(text) <= 160:
                 byline = sg.parse_byline(text)
@@ -205,7 +240,11 @@ class _Extraction:
                     u.byline = byline
                     self.drop(u, "byline", _BYLINE)
                     continue
-                if len(text) <= 60:
+            if _HAS_DIGIT.search(text) and (self.is_date_line(text) or self.is_date_stamp(text)):
+                self.drop(u, "date line", _DATE)
+                continue
+            if len(text) <= 160:
+                if len(text) <= 60 and text[:1] in "/—–-―~([":
                     so = sg.find_signoff(text, self.registry)
                     if so and not so.text:
                         self.drop(u, "sign-off", _SIGNOFF)
@@ -230,7 +269,8 @@ class _Extraction:
             above = units[i - 1]
             if above.kind != _CONTENT:
                 continue
-            if i - 1 == first_content and not above.text.endswith((".", "!", "…")) and sg.looks_like_headline(above.text):
+            if i - 1 == first_content and not above.text.endswith((".", "!", "…")) \
+                    and sg.looks_like_headline(above.text, classified=True):
                 continue  # a headline with a credit right under it
             if len(above.text) <= 400:
                 self.drop(above, "caption (above an image credit)", _CAPTION)
@@ -246,7 +286,7 @@ class _Extraction:
                 if u.kind == _DROP and u.reason in _CHROME:
                     chrome = i
                 continue
-            if sg.looks_like_headline(u.text) or _is_fragment(u.text):
+            if sg.looks_like_headline(u.text, classified=True) or _is_fragment(u.text):
                 candidates.append(i)
                 continue
             start = i
@@ -276,6 +316,13 @@ class _Extraction:
             u = units[chosen]
             self.draft.found("title", u.text, f"headline line {u.line}")
             self.drop(u, "headline", _HEADLINE)
+            # A descriptive line right under the headline, then an image credit: the photo's caption.
+            nxt = chosen + 1
+            if nxt + 1 < len(units) and units[nxt].kind == _CONTENT and units[nxt + 1].kind == _CREDIT \
+                    and len(units[nxt].text) <= 400:
+                self.drop(units[nxt], "caption (under the headline, above an image credit)", _CAPTION)
+                if start == nxt:
+                    start = next((j for j in range(nxt + 1, len(units)) if units[j].kind == _CONTENT), len(units))
         for i in candidates:
             if i == chosen:
                 continue
@@ -288,9 +335,13 @@ class _Extraction:
             elif sg.is_person_name(u.text) and self._near_date_or_byline(i):
                 self.drop(u, "author line", _AUTHOR)
                 self.author(u.text, 2, f"author line {u.line}")
-            elif chosen is not None and i > chosen and (name := _credit_line_name(u.text)):
+            elif (name := _name_with_role(u.text)) is not None:
                 self.drop(u, "author line", _AUTHOR)
                 self.author(name, 2, f"author line {u.line}")
+            elif chosen is not None and i > chosen and (credit := _credit_line(u.text)):
+                self.drop(u, "author line", _AUTHOR)
+                self.author(credit[0], 2, f"author line {u.line}")
+                self.provider(sg.agency_name(credit[1]), "byline", u.line, i)
             elif words < (3 if chosen is not None else 4):
                 self.drop(u, "page header (short line before the story)")
             elif i < start:
@@ -303,7 +354,7 @@ class _Extraction:
 
     @staticmethod
     def _title_words(text: str) -> int:
-        if sg._CJK.search(text):
+        if sg.has_cjk(text):
             return max(2, len(text) // 4)
         return len(text.split())
 
@@ -326,9 +377,12 @@ class _Extraction:
             elif u.trailer and seen_story:
                 if u.trailer == "weak" and self._story_continues(i + 1):
                     j = i + 1
-                    while j < len(units) and units[j].kind == _CONTENT and sg.looks_like_headline(units[j].text):
+                    while j < len(units) and units[j].kind == _CONTENT \
+                            and sg.looks_like_headline(units[j].text, classified=True):
                         self.drop(units[j], f"inline related box after '{u.text[:40]}'")
                         j += 1
+                    if j == i + 1 and j < len(units) and units[j].kind == _CONTENT:
+                        u.kind, u.reason, u.trailer = _CONTENT, "", None  # just a subheading ("Discussion")
                     i = j
                     continue
                 end = i
@@ -336,7 +390,7 @@ class _Extraction:
                     if v.kind in (_CONTENT, _HEADLINE, _CAPTION, _CREDIT, _BYLINE, _DATE, _SIGNOFF, _AUTHOR):
                         self.drop(v, f"after trailer heading '{u.text[:40]}'")
                     elif v.kind == _DROP and not v.reason.startswith("after trailer"):
-                        v.reason = f"after trailer heading '{u.text[:40]}': {v.reason}"
+                        v.reason = f"{v.reason} (after trailer heading '{u.text[:40]}')"
                 break
             i += 1
         return end
@@ -346,8 +400,8 @@ class _Extraction:
         for u in self.units[i:]:
             if u.trailer:
                 break
-            if u.kind == _CONTENT and len(u.text) >= 120 and _SENTENCE_END.search(u.text) \
-                    and not _TRUNCATED.search(u.text) and sg.sentence_count(u.text) >= 1:
+            if u.kind == _CONTENT and len(u.text) >= 80 and _SENTENCE_END.search(u.text) \
+                    and not _TRUNCATED.search(u.text) and not sg.looks_like_headline(u.text, classified=True):
                 return True
         return False
 
@@ -362,12 +416,13 @@ class _Extraction:
             dl = sg.find_dateline(units[i].text, self.registry)
             if dl:
                 if dl.agency:
-                    self.provider(dl.agency, "dateline", units[i].line)
+                    self.provider(dl.agency, "dateline", units[i].line, i)
                 if dl.when and _YEARISH.search(dl.when):
                     for stamp in find_dates(dl.when, self.tz):
                         self.dates.append(("dateline", stamp.value, units[i].line))
                         break
                 break
+        self.tail_start = story[-3] if len(story) >= 3 else story[0]
         # Bios: in the last paragraphs of the page, or right after an author block.
         tail = set(story[-4:])
         for i in story:
@@ -383,13 +438,13 @@ class _Extraction:
             name, org = bio
             self.drop(u, "author bio", _AUTHOR)
             self.author(name, 3, f"author bio line {u.line}")
-            self.provider(org, "bio", u.line)
+            self.provider(org, "bio", u.line, i)
             first, last = name.split()[0], name.split()[-1]
             for j in story[story.index(i) + 1:]:
                 v = units[j]
                 if v.kind == _CONTENT and j in tail and (
                     v.text.startswith((first, last)) or _PRONOUN_START.match(v.text)
-                ) and not sg.looks_like_headline(v.text):
+                ) and not sg.looks_like_headline(v.text, classified=True):
                     self.drop(v, "author bio (continued)", _AUTHOR)
                 else:
                     break
@@ -410,20 +465,29 @@ class _Extraction:
             alias = sg.registry_alias(u.text, self.registry)
             if alias and len(story) > 1:
                 self.drop(u, "sign-off (publication name)", _SIGNOFF)
-                self.provider(alias, "sign-off", u.line)
+                self.provider(alias, "sign-off", u.line, story[-1])
                 story.pop()
                 continue
             break
-        if story:
-            u = units[story[-1]]
+        # The sign-off ends the story: look for it in the last paragraphs, not only the very last,
+        # since leftovers of the page can follow it when no trailer heading announces them.
+        for k in range(len(story) - 1, max(len(story) - 4, -1), -1):
+            u = units[story[k]]
             so = sg.find_signoff(u.text, self.registry)
-            if so and (so.form != "bare" or len(story) > 1):
-                self.provider(so.name, "sign-off", u.line)
-                if so.text:
-                    self.draft.dropped.append(f"line {u.line}: sign-off: {u.text[len(so.text):].strip()[:80]}")
-                    u.text = so.text
-                else:
-                    self.drop(u, "sign-off", _SIGNOFF)
+            last = k == len(story) - 1
+            if not so or (so.form == "bare" and (not last or len(story) == 1)) \
+                    or (not last and so.form == "paren"):
+                continue
+            self.provider(so.name, "sign-off", u.line, story[k])
+            if so.text:
+                self.draft.dropped.append(f"line {u.line}: sign-off: {u.text[len(so.text):].strip()[:80]}")
+                u.text = so.text
+            else:
+                self.drop(u, "sign-off", _SIGNOFF)
+            for j in story[k + 1:]:
+                self.drop(units[j], "after the sign-off")
+            story = story[:k + 1]
+            break
         # Mid-story lines ending with a bare agency credit are photo captions.
         for i in story[:-1]:
             u = units[i]
@@ -444,15 +508,15 @@ class _Extraction:
                     self.author(u.byline.author, 0, f"byline line {u.line}")
                 if u.byline.agency:
                     self.provider(u.byline.agency, "byline", u.line)
+                elif u.byline.org and self.registry is not None and self.registry.lookup(u.byline.org):
+                    self.provider(u.byline.org, "byline", u.line)
                 self.take_dates(u.text, u.line)
             elif u.kind == _DATE:
                 if i < early_limit or i > last_story:
                     self.take_dates(u.text, u.line)
-                else:
-                    self.take_dates(u.text, u.line, labelled_only=True)
+                elif not self.take_dates(u.text, u.line, labelled_only=True):
                     # A bare date in the middle of the story is story text (a timeline heading).
-                    if not any(k for k, _, line in self.dates if line == u.line):
-                        u.kind, u.reason = _CONTENT, ""
+                    u.kind, u.reason = _CONTENT, ""
 
     def finish(self, start: int, end: int) -> Extracted:
         draft = self.draft
@@ -465,7 +529,8 @@ class _Extraction:
         if first:
             draft.found("published", first[0], f"date line {first[1]}")
         elif updated:
-            draft.found("published", updated[0], f"date line {updated[1]} (an 'updated' stamp; no other date)")
+            draft.found("published", updated[0],
+                        f"date line {updated[1]} (an 'updated' stamp; no other date)")
         if updated and (first is None or updated[0] != first[0]):
             draft.found("updated", updated[0], f"date line {updated[1]}")
         # Author: byline, then author block/line, then bio.
@@ -473,8 +538,11 @@ class _Extraction:
             rank, name, source = min(self.authors, key=lambda a: a[0])
             draft.found("author", name, source)
         # Provider mention: strongest signal, first found.
-        # Attributions inside the trailer belong to teasers of other articles.
-        providers = [p for p in self.providers if p[3].startswith("copyright") or p[4] < end]
+        # Attributions inside the trailer belong to teasers of other articles; a "Source:" line
+        # names the story's source only at its end (higher up it credits a chart or a quote).
+        providers = [p for p in self.providers
+                     if (p[3].startswith("copyright") or p[4] < end)
+                     and (p[4] not in self.source_lines or p[4] >= self.tail_start)]
         if providers:
             _, _, name, source, _ = min(providers)
             draft.found("provider_mention", name, source)
@@ -487,9 +555,10 @@ class _Extraction:
         paragraphs = [u.text for u in units if u.kind == _CONTENT and u.text]
         if paragraphs:
             draft.content_text = "\n\n".join(paragraphs)
-            draft.content = "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+            draft.content = "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
             draft.summary = truncate_words(paragraphs[0], SUMMARY_LIMIT)
-            draft.sources.setdefault("content", f"story lines {_first_line(units, _CONTENT)}-{_last_line(units)}")
+            draft.sources.setdefault("content",
+                                     f"story lines {_first_line(units, _CONTENT)}-{_last_line(units)}")
             draft.sources.setdefault("summary", "first paragraph of the story")
         return draft
 
@@ -502,25 +571,42 @@ class _Extraction:
         return self.finish(start, end)
 
 
-def _credit_line_name(text: str) -> str | None:
-    """ "Jessica Hale, University of Northfield" under a headline: a name, then an affiliation."""
-    if len(text) > 100 or "," not in text or _SENTENCE_END.search(text):
+def _name_with_role(text: str) -> str | None:
+    """ "Damian Carrington Environment editor": a person's name, then a job title, on one line."""
+    words = text.split()
+    if not 3 <= len(words) <= 10 or len(text) > 80 or _SENTENCE_END.search(text):
         return None
-    name, _, rest = text.partition(",")
-    rest = rest.strip()
+    for cut in (2, 3):
+        name, role = " ".join(words[:cut]), " ".join(words[cut:])
+        if role and sg.is_person_name(name) and sg.is_role_line(role) and not sg.is_role_line(words[cut - 1]):
+            return name
+    return None
+
+
+_CREDIT_SPLIT = re.compile(r"\s*,\s*|\s+[|·•]\s+|\s+[-–—]\s+")
+
+
+def _credit_line(text: str) -> tuple[str, str] | None:
+    """(name, affiliation) under a headline: "Jessica Hale, University of Northfield", "Jane Doe | Reuters"."""
+    if len(text) > 100 or _SENTENCE_END.search(text):
+        return None
+    parts = _CREDIT_SPLIT.split(text, maxsplit=1)
+    if len(parts) != 2:
+        return None
+    name, rest = parts[0].strip(), parts[1].strip()
     words = rest.split()
     if not sg.is_person_name(name) or not 1 <= len(words) <= 8 or not rest[:1].isupper():
         return None
     if sum(1 for w in words if w[:1].isupper()) < max(1, len(words) // 2):
         return None
-    return name.strip()
+    return name, rest
 
 
 def _is_fragment(text: str) -> bool:
     """A scrap of page header ("Singapore", "World", "経済"): a word or two, no sentence punctuation."""
     if _SENTENCE_END.search(text):
         return False
-    if sg._CJK.search(text):
+    if sg.has_cjk(text):
         return len(text) <= 6
     return len(text) <= 40 and len(text.split()) <= 3
 

@@ -16,6 +16,7 @@ lookup or a short prefix test.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
@@ -25,11 +26,11 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "Byline", "Signoff", "Dateline",
     "normalize_line", "classify_line", "trailer_heading", "is_code",
-    "caption_kind", "is_credit_line", "parse_byline", "find_byline",
+    "caption_kind", "is_credit_line", "parse_byline", "find_byline", "agency_name",
     "find_signoff", "find_dateline", "find_attribution", "find_copyright",
     "find_bio", "is_bio_sentence", "is_person_name", "is_role_line",
     "find_provider_mention", "looks_like_headline", "first_sentence",
-    "sentence_count", "registry_alias", "KNOWN_AGENCIES",
+    "sentence_count", "registry_alias", "has_cjk", "KNOWN_AGENCIES",
 ]
 
 # --------------------------------------------------------------------------
@@ -47,6 +48,18 @@ _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _EMAIL = re.compile(r"^\S+@\S+\.\w+$")
 
 
+def has_cjk(text: str) -> bool:
+    """The text holds Chinese, Japanese or Korean characters (no spaces between words there)."""
+    return bool(_CJK.search(text))
+
+
+@lru_cache(maxsize=4096)
+def _normalize_unicode(line: str) -> str:
+    if _ZERO_WIDTH.search(line):
+        line = _ZERO_WIDTH.sub("", line)
+    return " ".join(line.split())
+
+
 def normalize_line(line: str) -> str:
     """One line with every kind of whitespace squashed to single spaces, stripped."""
     if not isinstance(line, str):
@@ -55,11 +68,14 @@ def normalize_line(line: str) -> str:
         if "  " not in line and "\t" not in line and "\n" not in line and "\r" not in line \
                 and "\x0b" not in line and "\x0c" not in line and line[:1] != " " and line[-1:] != " ":
             return line
+    elif len(line) <= 2000:
+        return _normalize_unicode(line)
     elif _ZERO_WIDTH.search(line):
         line = _ZERO_WIDTH.sub("", line)
     return " ".join(line.split())
 
 
+@lru_cache(maxsize=4096)
 def _label_key(line: str) -> str:
     """A line reduced to lowercase words for exact-label lookups ("- Advertisement -" -> "advertisement")."""
     return _LABEL_PUNCT.sub(" ", line.casefold()).strip()
@@ -234,12 +250,15 @@ _NAV_LABELS = (
     "save", "save article", "saved", "bookmark", "add to bookmarks", "follow", "following",
     "unfollow", "like", "reply", "report", "flag", "cancel reply", "post comment",
     "opinion", "analysis", "exclusive", "breaking", "breaking news", "explainer", "news",
+    "continue reading the main story", "supported by", "send any friend a story", "give this article",
+    "read in app", "advertisement continue reading the main story",
 )
 _SHARE_LABELS = (
     "share", "shares", "share this", "share this article", "share this story", "share this post",
     "share article", "share on facebook", "share on twitter", "share on x", "share on linkedin",
     "share on whatsapp", "share via email", "share via", "share on", "share this page",
-    "tweet", "pin", "pin it", "like this", "like loading", "like this like loading", "whatsapp", "facebook", "twitter", "linkedin", "reddit", "telegram",
+    "tweet", "pin", "pin it", "like this", "like loading", "like this like loading", "whatsapp",
+    "facebook", "twitter", "linkedin", "reddit", "telegram",
     "email this", "email this article", "teilen", "artikel teilen", "partager", "partager l article",
     "partager cet article", "compartir", "compartir en", "condividi", "delen", "シェア", "ツイート",
     "공유", "공유하기", "分享", "x", "threads", "bluesky", "mastodon", "flipboard", "pocket",
@@ -272,6 +291,7 @@ _FOOTER_LABELS = (
     "follow us", "follow us on", "connect with us", "stay connected", "newsletters",
     "newsletter", "our newsletters", "store", "shop", "events", "media kit", "subscriptions",
     "manage subscription", "customer service", "support", "masthead", "staff directory",
+    "reuse this content", "republish this article", "licensing", "reprints", "reprints permissions",
 )
 _LABEL_REASONS: dict[str, str] = {}
 for _words, _reason in (
@@ -283,11 +303,11 @@ for _words, _reason in (
 
 # Trailer headings: after the story they start lists of other articles.
 _STRONG_TRAILERS = (
-    "hot this week", "popular categories", "popular", "popular posts", "popular stories",
+    "hot this week", "popular categories", "popular posts", "popular stories",
     "popular articles", "most popular", "most read", "most viewed", "most shared",
-    "most commented", "trending", "trending now", "trending stories", "trending news",
+    "most commented", "trending now", "trending stories", "trending news",
     "trending topics", "you may also like", "you might also like", "you may like",
-    "you might like", "we recommend", "recommended", "recommended for you",
+    "you might like", "we recommend", "recommended for you",
     "recommended stories", "recommended articles", "recommended reading", "editor s picks",
     "editors picks", "editor s pick", "top stories", "top news", "latest news", "latest stories",
     "latest articles", "latest posts", "latest from", "more stories", "more news", "more articles",
@@ -295,12 +315,12 @@ _STRONG_TRAILERS = (
     "suggested reading", "suggested for you", "don t miss", "dont miss", "do not miss",
     "what to read next", "read next", "up next", "next up", "around the web", "from the web",
     "from our partners", "sponsored stories", "promoted stories", "paid partner content",
-    "comments", "leave a reply", "leave a comment", "leave a reply cancel reply", "responses", "join the conversation", "discussion",
+    "comments", "leave a reply", "leave a comment", "leave a reply cancel reply", "join the conversation", 
     "post a comment", "add a comment", "0 comments", "related posts", "related articles",
     "related stories", "related news", "related content", "related reading", "related topics",
-    "in other news", "elsewhere", "also on", "keep reading", "top picks", "must read",
-    "spotlight", "featured", "featured stories", "featured articles", "explore more",
-    "more to explore", "stories you may have missed", "you may have missed", "topics",
+    "in other news", "also on", "keep reading", "top picks", "must read",
+    "featured stories", "featured articles", "explore more",
+    "more to explore", "stories you may have missed", "you may have missed", 
     "meistgelesen", "meistgelesene artikel", "das könnte sie auch interessieren",
     "weitere artikel", "auch interessant", "empfehlungen", "kommentare", "neueste artikel",
     "les plus lus", "articles similaires", "sur le même sujet", "à découvrir", "a decouvrir",
@@ -311,7 +331,9 @@ _STRONG_TRAILERS = (
     "많이 본 뉴스", "인기 기사", "추천 기사", "热门文章", "推荐阅读", "相关新闻", "热门新闻",
 )
 _WEAK_TRAILERS = (
-    "related", "read more", "read also", "also read", "see also", "more on this",
+    # Ambiguous: also plain subheadings. They end the story only when no story paragraph follows.
+    "popular", "trending", "discussion", "elsewhere", "spotlight", "featured", "topics", "recommended",
+    "responses", "related", "read more", "read also", "also read", "see also", "more on this",
     "more on this story", "more on this topic", "further reading", "more reading",
     "mehr zum thema", "lesen sie auch", "lire aussi", "à lire aussi", "a lire aussi",
     "lee también", "lea también", "leer más", "関連記事", "관련기사", "관련 기사", "相关阅读",
@@ -325,7 +347,8 @@ _TRAILER_PREFIX = re.compile(
     r"^(?:more (?:from|in|on|by|about|stories from|news from|articles from|from the)\s+\S"
     r"|latest (?:from|in|on)\s+\S|other stories (?:from|in)\s|also (?:from|on)\s+\S"
     r"|mehr (?:von|aus|zu)\s|plus (?:de|d')\s?\S|más (?:de|sobre)\s|more like this"
-    r"|other (?:articles|stories) (?:you|by)\b)",
+    r"|other (?:articles|stories) (?:you|by)\b|(?:explore|read|see) more (?:on|about) (?:this|these) (?:topics?|stories|subjects?)"
+    r"|more (?:on|about) (?:this|these) (?:topics?|subjects?))",
     re.I,
 )
 
@@ -375,7 +398,7 @@ _CODE_TOKENS = re.compile(
 )
 
 
-_CODE_CHARS = re.compile(r"[{};=]|\(\)")
+_CODE_PREFIXES = ("//", "/*", "<!--", "<script", "<style", "<div", "<iframe", "<noscript", "jQuery", "googletag")
 
 
 def is_code(line: str) -> bool:
@@ -384,7 +407,7 @@ def is_code(line: str) -> bool:
     if not line:
         return False
     if not ("{" in line or "}" in line or ";" in line or "=" in line or "()" in line):
-        return line.startswith(("//", "/*", "<!--", "<script", "<style", "<div", "<iframe", "<noscript", "jQuery", "googletag"))
+        return line.startswith(_CODE_PREFIXES)
     if _CODE_START.match(line):
         if line.startswith("//") or line.startswith("/*"):
             return True
@@ -415,6 +438,7 @@ _META_WIDGET = re.compile(
     r"|[\d.,]+\s?[km]?\s?(?:views?|reads?|comments?|shares?|likes?|responses?|replies|kommentare|commentaires|comentarios)"
     r"|(?:views?|comments?|shares?)\s*[:：]?\s*[\d.,]+[km]?"
     r"|\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?(?:\s[A-Z]{2,4})?"
+    r"|(?:image|photo|picture|slide|bild|foto)?\s*\d{1,3}\s*(?:of|/|von|de|sur)\s*\d{1,3}"
     r")$",
     re.I,
 )
@@ -442,6 +466,11 @@ _NEWSLETTER = re.compile(
     r"|\b(?:delivered|straight|direct(?:ly)?) to your inbox\b|\bunsubscribe at any time\b"
     r"|^(?:thanks|thank you) for (?:signing up|subscribing)\b"
     r"|^(?:this|the) (?:site|form) is protected by recaptcha",
+    re.I,
+)
+_EMBED = re.compile(
+    r"pic\.twitter\.com/\w+|^[—–-]\s?.{1,60}\(@\w{1,30}\)\s.{0,40}\d{4}$|^view this post on instagram$|"
+    r"^a post shared by .{1,80}$",
     re.I,
 )
 _COMMENT_FORM = re.compile(
@@ -558,18 +587,29 @@ _SLASH_CREDIT = re.compile(
     + _AGENCY_ALT + r"))*)\s*$",
     re.I,
 )
-_PHOTO_VERBS = re.compile(
-    r"\b(?:is (?:seen|pictured|displayed|shown)|are (?:seen|pictured|displayed|shown)|"
-    r"poses?|posing|pictured|attends?|speaks? (?:during|at)|gestures?|waves?|walks? (?:past|by)|"
-    r"arrives? (?:at|for)|looks? on|in this (?:file )?(?:photo|picture|image|illustration)|"
-    r"(?:file )?photo (?:taken|shows)|illustration (?:picture )?taken|logo is (?:seen|displayed))\b",
-    re.I,
-)
 
 
 # Last words of credits: agency names' last tokens ("AP-Yonhap" -> "ap-yonhap" and "yonhap").
 _CREDIT_END_WORDS = frozenset(
     w for a in KNOWN_AGENCIES | _PHOTO_AGENCIES for w in (a.split()[-1], a.split()[-1].split("-")[-1])
+)
+
+
+# A line that is only a photo credit: "Getty Images", "AFP via Getty Images", "Reuters/Jane Roe", "EPA-EFE/JOHN DOE".
+_PHOTO_ALT = _alt([a for a in (
+    "Getty Images", "Shutterstock", "iStock", "iStockphoto", "Depositphotos", "Alamy", "Alamy Stock Photo",
+    "NurPhoto", "SOPA Images", "LightRocket", "Sipa USA", "ZUMA Press", "ZUMA Wire", "Unsplash", "Pixabay",
+    "Pexels", "Imago", "imago images", "picture alliance", "WireImage", "FilmMagic", "Adobe Stock",
+)])
+_LONE_CREDIT = re.compile(
+    r"^(?:(?:[\w.'-]+\s+){0,4}(?:via|for|/)\s*)?(?:" + _PHOTO_ALT + r")(?:\s*/\s*[^/]{2,40})?$"
+    r"|^(?:" + _AGENCY_ALT + r")(?:\s?-\s?(?:" + _AGENCY_ALT + r"))*\s*/\s*[" + _UP + r"][^/]{2,40}$",
+    re.I,
+)
+_CREDIT_STARTS = frozenset(
+    "image images photo photos picture pictures photograph foto fotos bild bilder imagen illustration graphic "
+    "graphics video cover header featured top main lead hero thumbnail credit credits courtesy by via title "
+    "teaser article source".split()
 )
 
 
@@ -586,15 +626,20 @@ def caption_kind(line: str) -> str | None:
     line = normalize_line(line)
     if not line or len(line) > 500:
         return None
-    if len(line) <= 140 and _CREDIT_ONLY.match(line):
+    if len(line) <= 80 and _LONE_CREDIT.match(line):
         return "credit"
+    if len(line) <= 140:
+        first = line.split(None, 1)[0].casefold().strip("([:：")
+        if (first in _CREDIT_STARTS or line[:1] in "([" or _CJK.match(line)) and _CREDIT_ONLY.match(line):
+            return "credit"
     tail = line[-130:]
     if tail.endswith((")", "]", "）")) and _TRAILING_PAREN_CREDIT.search(tail):
         return "caption"
     tail_low = tail.casefold()
     last = tail_low.rsplit(None, 1)[-1].strip(".]") if tail_low.strip() else ""
-    if last in _CREDIT_END_WORDS or last.rsplit("-", 1)[-1].rsplit("/", 1)[-1] in _CREDIT_END_WORDS or "photo" in tail_low or "foto" in tail_low or "image" in tail_low \
-            or "bild" in tail_low or "[" in tail_low:
+    last_part = last.rsplit("-", 1)[-1].rsplit("/", 1)[-1]
+    if last in _CREDIT_END_WORDS or last_part in _CREDIT_END_WORDS \
+            or _has_any(tail_low, ("photo", "foto", "image", "bild", "[")):
         offset = len(line) - len(tail)
         m = _TRAILING_BARE_CREDIT.search(tail)
         if m and m.start() + offset > 0:
@@ -674,6 +719,7 @@ class Byline(NamedTuple):
     author: str | None
     agency: str | None
     rest: str  # text after the names (date, role, ...), for date parsing
+    org: str | None = None  # another publication named after the author ("By Jane Doe, CNN")
 
 
 _BY_KEYWORDS = (
@@ -698,6 +744,11 @@ _NAME_JOINERS = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben
 _MAX_BYLINE = 160
 
 
+def agency_name(text: str) -> str | None:
+    """The wire agency a short text names ("Reuters", "AFP", "Reuters Staff"), or None."""
+    return _agency_name(normalize_line(text)) if text and len(text) <= 60 else None
+
+
 def _agency_name(text: str) -> str | None:
     t = text.strip().strip(".,;:()[]")
     low = t.casefold()
@@ -711,10 +762,11 @@ def _agency_name(text: str) -> str | None:
     return None
 
 
-def _names_from(text: str) -> tuple[list[str], str | None, bool]:
-    """Split "Jane Doe, John Roe and Ann Lee, Reuters" into names and an agency; ok=False if a chunk is not a name/role/agency."""
+def _names_from(text: str) -> tuple[list[str], str | None, str | None, bool]:
+    """Split "Jane Doe, John Roe and Ann Lee, Reuters" into names, an agency and another publication;
+    ok=False if a chunk is neither a name, a role, nor a publication."""
     names: list[str] = []
-    agency = None
+    agency = org = None
     parts = [p for p in _NAME_JOINERS.split(text) if p and p.strip()]
     for i, part in enumerate(parts):
         part = part.strip().strip(".")
@@ -729,11 +781,11 @@ def _names_from(text: str) -> tuple[list[str], str | None, bool]:
             continue
         if i > 0 and (_ROLE_NOUN_RE.search(part) or part[:1].islower()):
             break  # "Jane Doe, Senior Editor" / "Jane Doe, in Berlin"
-        if i > 0 and len(part.split()) <= 5 and part[:1].isupper():
-            # "Jane Doe, Windows Central" -- a publication after the name: stop, keep the name.
+        if i > 0 and len(part.split()) <= 5 and part[:1].isupper() and not _HAS_DIGIT.search(part):
+            org = part  # "Jane Doe, Windows Central" -- a publication after the name
             break
-        return [], agency, False
-    return names, agency, True
+        return [], agency, None, False
+    return names, agency, org, True
 
 
 def _tidy_name(name: str) -> str:
@@ -787,12 +839,26 @@ def parse_byline(line: str) -> Byline | None:
     ag = _agency_name(body)
     if ag:
         return Byline(None, ag, rest)
-    names, agency, ok = _names_from(body)
+    names, agency, org, ok = _names_from(body)
     if not ok or not names:
         if agency and ok:
             return Byline(None, agency, rest)
         return None
-    return Byline(_join_names(names), agency, (m["date"] or "") + (" " + rest if rest else ""))
+    if rest and not agency and not org:
+        # "By Jane Doe | Reuters | March 3, 2025": a publication right after the names.
+        first = _BYLINE_SEPARATORS.split(rest, maxsplit=1)[0].strip(" ,;:|")
+        agency = _agency_name(first)
+        if not agency and first[:1].isupper() and len(first.split()) <= 5 and not _HAS_DIGIT.search(first) \
+                and not _ROLE_NOUN_RE.search(first) and not _DATE_WORDS.match(first):
+            org = first
+    return Byline(_join_names(names), agency, (m["date"] or "") + (" " + rest if rest else ""), org)
+
+
+_DATE_WORDS = re.compile(
+    r"^(?:published|updated|posted|on|am|le|el|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|"
+    r"sep|oct|nov|dec|today|yesterday)",
+    re.I,
+)
 
 
 def find_byline(line: str) -> str | None:
@@ -863,6 +929,9 @@ def find_signoff(line: str, registry: ProviderRegistry | None = None) -> Signoff
             if _known_publication(name, registry) or (_ABBREV_NAME.match(name) and not m["text"]):
                 head = line[: line.rfind("(") if "(" in line[-40:] else line.rfind("[")].rstrip()
                 return Signoff(head, name, "paren")
+    last = tail.rsplit(None, 1)[-1].rstrip(".").casefold() if " " in tail else ""
+    if last not in _CREDIT_END_WORDS and not (registry is not None and registry.lookup(last)):
+        return None
     m = _SIGNOFF_BARE.match(line[-120:]) if len(line) > 120 else _SIGNOFF_BARE.match(line)
     if m:
         name = m["name"].strip()
@@ -980,6 +1049,9 @@ _COPYRIGHT_NOISE = re.compile(
     r"無断転載(?:を)?禁(?:じます|止)?。?|版权所有|무단 ?전재.*$",
     re.I,
 )
+_COPYRIGHT_CLAUSE = re.compile(
+    r"\s[|•·]\s|(?<![A-Z])\.\s|\s[-–—]\s|,\s+(?:a|an|part of|owned by|a division|a subsidiary)\b"
+)
 _CORP_SUFFIX = re.compile(
     r",?\s+(?:ltd\.?|limited|inc\.?|incorporated|llc|l\.l\.c\.|gmbh(?:\s*&\s*co\.?\s*kg)?|ag|s\.a\.s?\.?|"
     r"sas|sarl|s\.l\.|s\.r\.l\.|pte\.?\s*ltd\.?|pty\.?\s*ltd\.?|co\.,?\s*ltd\.?|corp\.?|corporation|plc|"
@@ -999,7 +1071,7 @@ def find_copyright(line: str) -> str | None:
     text = _COPYRIGHT_YEARS.sub(" ", text)
     text = re.sub(r"^\s*(?:by|par|von|por)\s+", "", normalize_line(text), flags=re.I)
     # First clause only: "X. Powered by ...", "X | Privacy | Terms", "X, a division of Y".
-    text = re.split(r"\s[|•·]\s|(?<![A-Z])\.\s|\s[-–—]\s|,\s+(?:a|an|part of|owned by|a division|a subsidiary)\b", text, maxsplit=1)[0]
+    text = _COPYRIGHT_CLAUSE.split(text, maxsplit=1)[0]
     text = text.strip(" ,;:|")
     if not _INITIALISM_END.search(text):
         text = text.rstrip(". ")
@@ -1007,6 +1079,9 @@ def find_copyright(line: str) -> str | None:
     if not text or not _HAS_LETTER.search(text) or len(text) > 60 or len(text.split()) > 7:
         return None
     return _clean_org(text)
+
+
+_PERSON_ON = re.compile(r"^(?P<person>[^,]{3,60}?)\s+(?:on|at|in|for)\s+(?P<rest>\S.*)$")
 
 
 def find_attribution(line: str) -> str | None:
@@ -1024,8 +1099,16 @@ def find_attribution(line: str) -> str | None:
     raw = next((g for g in m.groups() if g), None)
     if not raw:
         return None
+    first_word = re.split(r"[\s,;/]", raw)[0].casefold()
+    if (m["h"] or m["i"]) and raw[:1].islower() and first_word not in KNOWN_AGENCIES \
+            and not re.match(r"^[\w-]+\.[a-z]{2,}\b", raw):
+        return None  # "Source: company filings" names no publication
     # "Source: Reuters, AFP" -> the first named source.
     raw = _ATTRIBUTION_TAIL.sub("", raw)
+    # "originally published by Jane Doe on Cities Today" -> the publication, not the writer.
+    by_person = _PERSON_ON.match(raw)
+    if by_person and is_person_name(by_person["person"]):
+        raw = by_person["rest"]
     raw = re.split(r"\s*[,;/|、，]\s*|\s+(?:and|und|et|y)\s+", raw, maxsplit=1)[0] if len(raw) > 3 else raw
     return _clean_org(raw)
 
@@ -1239,6 +1322,9 @@ def classify_line(line: str) -> str | None:
             return "newsletter"
         if _COMMENT_FORM.search(line):
             return "comment form"
+    if ("pic.twitter.com" in low or "(@" in line or "instagram" in low or "a post shared by" in low) \
+            and _EMBED.search(line):
+        return "embed"
     if n <= 200 and first_word in _SHARE_STARTS and _SHARE_PREFIX.match(line):
         return "share bar"
     if n <= 120 and (_WEATHER.match(line) or _META_WIDGET.match(line)):
@@ -1285,9 +1371,12 @@ _ENDS_WITH_PERIOD = re.compile(r"[^.][.。]$")
 _ABBR_END = re.compile(r"(?:\b[A-Z]\.){2,}$|\b(?:Inc|Ltd|Co|Corp|Jr|Sr|St)\.$")
 
 
-def looks_like_headline(line: str) -> bool:
+def looks_like_headline(line: str, *, classified: bool = False) -> bool:
     """Title-like: short (at most ~200 characters), at most one sentence, not ending in a
-    period, colon or comma, no caption/credit, boilerplate, byline or dateline."""
+    period, colon or comma, no caption/credit, boilerplate, byline or dateline.
+
+    ``classified=True`` tells that :func:`classify_line` already found nothing (saves a pass).
+    """
     line = normalize_line(line)
     n = len(line)
     if not 3 <= n <= 200:
@@ -1309,6 +1398,7 @@ def looks_like_headline(line: str) -> bool:
         return False
     if sentence_count(line) > 2 or (sentence_count(line) == 2 and n > 120):
         return False
-    if classify_line(line) or find_dateline(line) or parse_byline(line) or find_signoff(line):
+    if (not classified and classify_line(line)) or find_dateline(line) or parse_byline(line) \
+            or find_signoff(line):
         return False
     return True
