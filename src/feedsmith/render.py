@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache, partial
 from typing import Any
-from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import feedgen.entry
 import feedgen.feed
@@ -214,16 +214,19 @@ def _url(value: str | None, base: str | None = None, schemes: Iterable[str] = ("
     return urlunsplit((scheme, host, path, query, fragment))
 
 
-_URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+# A URI with nothing to escape (RFC 3986 characters only), e.g. tag: and urn: ids.
+_PLAIN_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#]+")
 
 
 @lru_cache(maxsize=65536)
 def _entry_id(article_id: str) -> str:
-    """The article id as an IRI: URLs normalised, ``tag:``/``urn:`` kept, anything else hashed."""
+    """The article id as a URI: URLs normalised, ``tag:``/``urn:`` kept, anything else hashed."""
     cleaned = _text(article_id).strip()
     if cleaned.lower().startswith(("http:", "https:")):
-        return _url(cleaned) or cleaned
-    if _URI_SCHEME.match(cleaned) and cleaned.isascii():
+        normalised = _url(cleaned)
+        if normalised:
+            return normalised
+    elif _PLAIN_URI.fullmatch(cleaned):
         return cleaned
     digest = hashlib.sha256(cleaned.encode("utf-8", "surrogatepass")).hexdigest()[:32]
     return f"tag:feedsmith,2024:id/{digest}"
@@ -298,8 +301,14 @@ _DROP_TAGS = frozenset({
     "svg", "math", "canvas", "audio", "video", "source", "track", "param", "col",
     "colgroup", "xmp", "plaintext", "dialog", "slot", "map", "area",
 })
-_KEEP_ATTRS = frozenset({"href", "src", "alt", "title", "width", "height", "colspan",
-                         "rowspan", "datetime", "cite", "lang", "dir"})
+_VOID_TAGS = frozenset({"br", "hr", "img"})
+_COMMON_ATTRS = frozenset({"title", "lang", "dir"})
+_TAG_ATTRS = {
+    "a": frozenset({"href"}), "img": frozenset({"src", "alt", "width", "height"}),
+    "blockquote": frozenset({"cite"}), "q": frozenset({"cite"}), "del": frozenset({"cite", "datetime"}),
+    "ins": frozenset({"cite", "datetime"}), "time": frozenset({"datetime"}),
+    "td": frozenset({"colspan", "rowspan"}), "th": frozenset({"colspan", "rowspan"}),
+}
 _URL_ATTRS = frozenset({"href", "src", "cite"})
 _WEB_SCHEMES = ("http", "https")
 _LINK_SCHEMES = ("http", "https", "mailto")
@@ -395,10 +404,11 @@ def _unwrap(element: etree._Element) -> None:
 
 
 def _clean_attributes(element: etree._Element, base: str | None) -> None:
+    allowed = _TAG_ATTRS.get(element.tag, frozenset())
     kept = []
     for name, value in element.items():
         name = name.lower()
-        if name not in _KEEP_ATTRS:
+        if name not in allowed and name not in _COMMON_ATTRS:
             continue
         if name in _URL_ATTRS:
             value = _url(value, base, _LINK_SCHEMES if name == "href" else _WEB_SCHEMES)
@@ -509,8 +519,40 @@ def _sanitize_html(markup: str, base: str | None) -> str:
         _fix_structure(root)
     except (etree.ParserError, ValueError, RecursionError):
         return _text_to_html(_html_to_text(markup))
-    serialised = etree.tostring(root, method="html", encoding="unicode")
+    return _serialise(root)
+
+
+def _serialise(root: etree._Element) -> str:
+    """The container's content as HTML with every end tag written out.
+
+    libxml2's HTML serialiser leaves out end tags HTML calls optional, which an
+    HTML5 parser may then close elsewhere. XML serialisation of a tree whose
+    empty non-void elements hold an empty string writes ``<p></p>``, and void
+    elements as ``<br/>``, both of which HTML5 reads back unchanged.
+    """
+    for element in root.iter():
+        if element.tag in _VOID_TAGS:
+            if element.text or len(element):  # a void element holds nothing
+                _unwrap_content(element)
+        elif element.text is None and not len(element):
+            element.text = ""
+    serialised = etree.tostring(root, method="xml", encoding="unicode")
     return serialised[len("<div>"):-len("</div>")].strip()
+
+
+def _unwrap_content(element: etree._Element) -> None:
+    """Move a (void) element's content out to just after it."""
+    parent = element.getparent()
+    at = parent.index(element) + 1
+    children = list(element)
+    text, element.text = element.text or "", None
+    if children:
+        children[-1].tail = (children[-1].tail or "") + (element.tail or "")
+        element.tail = text
+    else:
+        element.tail = text + (element.tail or "")
+    for offset, child in enumerate(children):
+        parent.insert(at + offset, child)
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -718,6 +760,11 @@ class _FeedExtras(BaseExtension):
     def extend_ns(self) -> dict[str, str]:
         return _NSMAPS[self.head.fmt]
 
+    def extend_atom(self, feed: etree._Element) -> etree._Element:
+        _declare_text(feed.find("title"))
+        _declare_text(feed.find("subtitle"))
+        return feed
+
     def extend_rss(self, feed: etree._Element) -> etree._Element:
         # feedgen writes only rel="self" as atom:link in RSS; hub and paging links go here.
         channel = feed.find("channel")
@@ -750,8 +797,8 @@ class _AtomEntryExtras(BaseEntryExtension):
                  length=str(e.image.length), href=e.image.url)
         if e.source:
             source = _sub(element, "source")
-            _sub(source, "id").text = e.source.home or f"tag:feedsmith,2024:provider/{slugify(e.source.name, 'provider')}"
-            _sub(source, "title").text = e.source.name
+            _sub(source, "id").text = e.source.home or _provider_tag(e.source.name)
+            _declare_text(_text_element(source, "title", e.source.name))
             if e.source.home:
                 _sub(source, "link", rel="alternate", type="text/html", href=e.source.home)
             _sub(source, "updated").text = _rfc3339(self.updated)
@@ -788,6 +835,17 @@ def _sub(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
     return etree.SubElement(parent, tag, {k: v for k, v in attrs.items() if v})
 
 
+def _text_element(parent: etree._Element, tag: str, text: str) -> etree._Element:
+    element = _sub(parent, tag)
+    element.text = text
+    return element
+
+
+def _provider_tag(name: str) -> str:
+    """A stable id for a publication known only by name."""
+    return f"tag:feedsmith,2024:provider/{slugify(name, 'provider')}"
+
+
 def _fragment(element: etree._Element, fmt: str) -> bytes:
     """An element's bytes without namespace declarations (the root declares them)."""
     wrapper = etree.Element("w", nsmap=_NSMAPS[fmt])
@@ -796,17 +854,24 @@ def _fragment(element: etree._Element, fmt: str) -> bytes:
     return data[data.index(b">") + 1:data.rindex(b"</w>")]
 
 
+def _plain_elements(*tags: str) -> re.Pattern[bytes]:
+    return re.compile(rb"(<(" + "|".join(tags).encode() + rb")\b[^>]*>)([^<]*)(</\2>)")
+
+
 # The RSS Best Practices Profile asks for "&" and "<" in plain-text elements
-# as hexadecimal references; the validator otherwise suspects escaped HTML.
-_RSS_PLAIN = re.compile(rb"(<(title|category|source|dc:creator)\b[^>]*>)([^<]*)(</\2>)")
+# as hexadecimal references; the validator otherwise suspects escaped HTML
+# (in Atom too, for the person names that have no type attribute).
+_ITEM_PLAIN = _plain_elements("title", "category", "source", "dc:creator")
+_CHANNEL_PLAIN = _plain_elements("title", "description")
+_ATOM_NAMES = _plain_elements("name")
 
 
-def _rss_plain_text(data: bytes) -> bytes:
+def _plain_text(data: bytes, elements: re.Pattern[bytes]) -> bytes:
     def encode(match: re.Match[bytes]) -> bytes:
         text = match.group(3).replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
         return match.group(1) + text + match.group(4)
 
-    return _RSS_PLAIN.sub(encode, data)
+    return elements.sub(encode, data)
 
 
 def _has_markup_chars(*texts: str | None) -> bool:
@@ -850,7 +915,7 @@ def _rss_item(e: _Entry) -> bytes:
     data = _fragment(fe.rss_entry(), "rss")
     source = e.source.name if e.source else None
     if _has_markup_chars(e.title, e.author, source, *e.tags):
-        data = _rss_plain_text(data)
+        data = _plain_text(data, _ITEM_PLAIN)
     return data
 
 
@@ -866,7 +931,8 @@ def _atom_entry(e: _Entry) -> bytes:
     if e.image:
         _media(fe, e.image)
     fe.register_extension("feedsmith", partial(_AtomEntryExtras, e, updated), atom=True, rss=False)
-    return _fragment(fe.atom_entry(), "atom")
+    data = _fragment(fe.atom_entry(), "atom")
+    return _plain_text(data, _ATOM_NAMES) if _has_markup_chars(e.author) else data
 
 
 def _feed_generator(head: _Head, updated: datetime) -> FeedGenerator:
@@ -893,11 +959,11 @@ def _feed_generator(head: _Head, updated: datetime) -> FeedGenerator:
 def _rss_frame(head: _Head, updated: datetime) -> tuple[bytes, bytes]:
     fg = _feed_generator(head, updated)
     fg.pubDate(updated)
-    return _split(_rss_plain_text(fg.rss_str(pretty=False)), b"</channel>")
+    return _split(_plain_text(fg.rss_str(pretty=False), _CHANNEL_PLAIN), b"</channel>")
 
 
 def _atom_frame(head: _Head, updated: datetime) -> tuple[bytes, bytes]:
-    return _split(_feed_generator(head, updated).atom_str(pretty=False), b"</feed>")
+    return _split(_plain_text(_feed_generator(head, updated).atom_str(pretty=False), _ATOM_NAMES), b"</feed>")
 
 
 def _split(document: bytes, closing: bytes) -> tuple[bytes, bytes]:

@@ -99,7 +99,7 @@ class _Reader:
         return rest.startswith("<") and _STRUCTURE_TAG.search(rest[:2048]) is not None
 
     def read(self, text: str, ctx: ReadContext) -> Extracted:
-        root = parse_document(text, ctx)
+        root = _parse_document(text, ctx)
         page = _Page.collect(root)
         draft = Extracted()
         _apply_metadata(draft, page, ctx)
@@ -114,7 +114,7 @@ def _read_story(draft: Extracted, root: lxml.html.HtmlElement, page: _Page, ctx:
     """Find the story block, let the plain-text rules fill the gaps, then clean it."""
     _remove_junk(root, draft)
     noise = _Noise(root)
-    container, where = choose_container(root, noise)
+    container, where = _choose_container(root, noise)
     _find_time_element(draft, container, ctx)
     _drop_noise(container, draft, noise)
     blocks = _signal_blocks(container, draft.title or page.h1)
@@ -122,14 +122,14 @@ def _read_story(draft: Extracted, root: lxml.html.HtmlElement, page: _Page, ctx:
     _drop_frames(container, draft, noise)
     _drop_title_heading(container, draft.title)
     _drop_boilerplate_blocks(blocks, dropped, draft, _top(container))
-    content, content_text = render_body(container, draft.link or page.base_href)
+    content, content_text = _render_body(container, draft.link or page.base_href)
     draft.found("content", content, f"html body ({where})")
     draft.found("content_text", content_text, f"html body ({where})")
     if not content_text and page.ld:
         _article_body_fallback(draft, page.ld)
 
 
-def parse_document(text: str, ctx: ReadContext) -> lxml.html.HtmlElement:
+def _parse_document(text: str, ctx: ReadContext) -> lxml.html.HtmlElement:
     """Parse any text as HTML; libxml2 recovers from broken markup.
 
     The text is handed over as UTF-8 bytes so that a stale ``<meta charset>`` or
@@ -311,10 +311,10 @@ def _find_provider(draft: Extracted, page: _Page, ctx: ReadContext) -> None:
         source = page.ld.label("publisher.name")
     name = clean_inline(name)
     if name:
-        draft.found("provider", site_provider(name, draft.link, ctx), source)
+        draft.found("provider", _site_provider(name, draft.link, ctx), source)
 
 
-def site_provider(name: str, link: str | None, ctx: ReadContext) -> Provider:
+def _site_provider(name: str, link: str | None, ctx: ReadContext) -> Provider:
     """The registry's publication for a site name or the link's domain, else name + domain."""
     registry = ctx.config.providers
     entry = registry.lookup(name) or (registry.by_domain(link) if link else None)
@@ -350,13 +350,13 @@ def _find_author(draft: Extracted, page: _Page) -> None:
                 "dc.creator"):
         for value in page.all(key):
             if "://" not in value:
-                draft.found("author", clean_author(value), f"meta {key}")
+                draft.found("author", _clean_author(value), f"meta {key}")
     if page.ld:
         names = _ld_names(page.ld.node.get("author"), page.ld)
-        draft.found("author", clean_author(", ".join(names)), page.ld.label("author"))
+        draft.found("author", _clean_author(", ".join(names)), page.ld.label("author"))
 
 
-def clean_author(value: str | None) -> str | None:
+def _clean_author(value: str | None) -> str | None:
     """Authors as people write them, without a leading "By"."""
     value = clean_inline(value)
     return clean_inline(_BY_PREFIX.sub("", value)) if value else None
@@ -722,7 +722,7 @@ class _Noise:
                    if not self.inside(p, frames))
 
 
-def choose_container(root: lxml.html.HtmlElement, noise: _Noise) -> tuple[lxml.html.HtmlElement, str]:
+def _choose_container(root: lxml.html.HtmlElement, noise: _Noise) -> tuple[lxml.html.HtmlElement, str]:
     """The element holding the story: <article>, <main>, [role=main] or the densest block.
 
     A candidate must hold a fair share (30 %) of the page's paragraph text, so a
@@ -855,7 +855,7 @@ def _signal_blocks(container: lxml.html.HtmlElement, title: str | None) -> list[
     With the title on top, the plain-text rules take it as the headline instead
     of mistaking a short first paragraph for one.
     """
-    blocks = text_blocks(container)
+    blocks = _text_blocks(container)
     if title and title not in [b.text for b in blocks[:3]]:
         blocks.insert(0, _Block(None, title))
     return blocks
@@ -867,7 +867,7 @@ class _Block:
     text: str
 
 
-def text_blocks(el: lxml.html.HtmlElement) -> list[_Block]:
+def _text_blocks(el: lxml.html.HtmlElement) -> list[_Block]:
     """Every block under ``el`` with its own text (nested blocks apart), in document order."""
     blocks: list[_Block] = []
     for node in el.iter():
@@ -881,7 +881,7 @@ def text_blocks(el: lxml.html.HtmlElement) -> list[_Block]:
 
 def block_lines(el: lxml.html.HtmlElement) -> list[str]:
     """The text of every block under ``el``, one string a block."""
-    return [block.text for block in text_blocks(el)]
+    return [block.text for block in _text_blocks(el)]
 
 
 def _own_text(el: lxml.html.HtmlElement, blocks: frozenset[str]) -> str:
@@ -913,12 +913,12 @@ def _own_text(el: lxml.html.HtmlElement, blocks: frozenset[str]) -> str:
 # Body: what the plain-text rules find
 
 
-def body_signals(units: list[str], ctx: ReadContext) -> Extracted:
+def _body_signals(units: list[str], ctx: ReadContext) -> Extracted:
     """The plain-text reader's findings on text units (paragraphs), empty when it finds nothing.
 
     Units are handed over one a paragraph (blank line between), so unit ``k``
-    is line ``2k + 1`` of the text it sees; :func:`dropped_units` and
-    :func:`relabel_lines` turn its line numbers back into units.
+    is line ``2k + 1`` of the text it sees; :func:`_dropped_units` and
+    :func:`_relabel_lines` turn its line numbers back into units.
     """
     text = "\n\n".join(units)
     if not text.strip():
@@ -932,23 +932,23 @@ def body_signals(units: list[str], ctx: ReadContext) -> Extracted:
 _LINE_REF = re.compile(r"\blines? (\d+)(?:-(\d+))?")
 
 
-def unit_of_line(line: int) -> int:
+def _unit_of_line(line: int) -> int:
     return (line - 1) // 2
 
 
-def headline_unit(signals: Extracted) -> int | None:
+def _headline_unit(signals: Extracted) -> int | None:
     """The unit the plain-text rules took as the headline, if they took one."""
     match = _LINE_REF.search(signals.sources.get("title", ""))
-    return unit_of_line(int(match.group(1))) if match else None
+    return _unit_of_line(int(match.group(1))) if match else None
 
 
-def relabel_lines(signals: Extracted, label: Callable[[int], str]) -> None:
+def _relabel_lines(signals: Extracted, label: Callable[[int], str]) -> None:
     """Rewrite "line N" in the sources with ``label(unit index)``."""
     for name, source in signals.sources.items():
-        signals.sources[name] = _LINE_REF.sub(lambda m: label(unit_of_line(int(m.group(1)))), source)
+        signals.sources[name] = _LINE_REF.sub(lambda m: label(_unit_of_line(int(m.group(1)))), source)
 
 
-def dropped_units(signals: Extracted, units: list[str]) -> dict[int, str]:
+def _dropped_units(signals: Extracted, units: list[str]) -> dict[int, str]:
     """Unit index -> reason, for every unit the plain-text reader dropped whole.
 
     Its ``dropped`` entries read "line N: reason: text"; an entry whose text is
@@ -962,7 +962,7 @@ def dropped_units(signals: Extracted, units: list[str]) -> dict[int, str]:
         match = re.match(r"line (\d+): ", entry)
         if not match:
             continue
-        index = unit_of_line(int(match.group(1)))
+        index = _unit_of_line(int(match.group(1)))
         if not 0 <= index < len(units):
             continue
         text = normalize_line(units[index])[:80]
@@ -976,7 +976,7 @@ _SIGNAL_FIELDS = ("title", "author", "published", "updated", "provider", "provid
                   "summary")
 
 
-def take_signals(draft: Extracted, signals: Extracted, fields: tuple[str, ...] = _SIGNAL_FIELDS) -> None:
+def _take_signals(draft: Extracted, signals: Extracted, fields: tuple[str, ...] = _SIGNAL_FIELDS) -> None:
     """Fill what is still open from the plain-text findings, with their sources."""
     for name in fields:
         if name == "provider_mention" and draft.provider is not None:
@@ -994,11 +994,11 @@ def apply_body_signals(draft: Extracted, units: list[str], ctx: ReadContext,
     ``label(unit index)`` replaces "line N" in the sources. When the title
     itself came from the units, its unit is dropped too (it is not story).
     """
-    signals = body_signals(units, ctx)
-    dropped = dropped_units(signals, units)
-    headline = headline_unit(signals)
-    relabel_lines(signals, label)
-    take_signals(draft, signals)
+    signals = _body_signals(units, ctx)
+    dropped = _dropped_units(signals, units)
+    headline = _headline_unit(signals)
+    _relabel_lines(signals, label)
+    _take_signals(draft, signals)
     if headline is not None and draft.sources.get("title") == signals.sources.get("title"):
         dropped[headline] = "headline"
     draft.warnings.extend(signals.warnings)
@@ -1022,7 +1022,7 @@ def _drop_boilerplate_blocks(blocks: list[_Block], dropped: dict[int, str],
 # Body: safe HTML and plain text
 
 
-def render_body(container: lxml.html.HtmlElement, base: str | None) -> tuple[str | None, str | None]:
+def _render_body(container: lxml.html.HtmlElement, base: str | None) -> tuple[str | None, str | None]:
     """Clean HTML (a small allow-list of tags, only absolute links) and its paragraph text."""
     for el in reversed(list(container.iterdescendants())):
         _clean_element(el, base)

@@ -32,24 +32,26 @@ _HR = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _LIST_MARK = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
 _QUOTE_MARK = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
 _REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S+")
-# Lengths are bounded so that lines full of unmatched brackets or stars stay linear.
-_IMAGE = re.compile(r"!\[([^\]\n]{0,300})\]\(\s*<?([^)\s>]{1,2000})>?(?:\s+[\"'][^\"'\n]{0,300}[\"'])?\s*\)")
-_LINK = re.compile(r"\[([^\]\n]{1,300})\]\((?:[^()\s]|\([^()\s]{0,200}\)){0,2000}(?:\s+[\"'][^\"'\n]{0,300}[\"'])?\s*\)")
-_REF_LINK = re.compile(r"\[([^\]\n]{1,300})\]\[[^\]\n]{0,300}\]")
-_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]{1,2000})>", re.I)
+# Brackets, stars and underscores cannot nest inside these and lengths are bounded, so
+# lines full of unmatched ones stay linear.
+_IMAGE = re.compile(r"!\[([^\[\]\n]{0,300})\]\(\s*<?([^)\s>]{1,2000})>?(?:\s+[\"'][^\"'\n]{0,300}[\"'])?\s*\)")
+_LINK = re.compile(r"\[([^\[\]\n]{1,300})\]\((?:[^()\s]|\([^()\s]{0,200}\)){0,2000}(?:\s+[\"'][^\"'\n]{0,300}[\"'])?\s*\)")
+_REF_LINK = re.compile(r"\[([^\[\]\n]{1,300})\]\[[^\[\]\n]{0,300}\]")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]{1,2000})>", re.I)
 _CODE_SPAN = re.compile(r"`+([^`\n]+)`+")
 _INLINE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
-_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=\S)(.{1,400}?)(?<=\S)\1")
+_STAR_EMPHASIS = re.compile(r"(\*{1,3})(?=[^\s*])([^*\n]{1,400}?)(?<=[^\s*])\1")
+_UNDERSCORE_EMPHASIS = re.compile(r"(?<!\w)(_{1,3})(?=[^\s_])([^_\n]{1,400}?)(?<=[^\s_])\1(?!\w)")
 _TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
 
 # Constructs counted by sniff(); plain scraped text rarely has any of them.
 _SNIFF_CONSTRUCTS = {
-    "link": re.compile(r"\[[^\]\n]{1,300}\]\((?:https?://|/|\.{1,2}/|#|mailto:)[^)\s]{0,2000}\)"),
+    "link": re.compile(r"\[[^\[\]\n]{1,300}\]\((?:https?://|/|\.{1,2}/|#|mailto:)[^)\s]{0,2000}\)"),
     "strong": re.compile(r"(?:\*\*|__)(?=\S)[^*_\n]{1,300}?(?<=\S)(?:\*\*|__)"),
     "list": re.compile(r"^[ \t]{0,3}(?:[-*+]|\d{1,3}\.)[ \t]+\S", re.M),
     "quote": re.compile(r"^[ \t]{0,3}>[ \t]?\S", re.M),
     "fence": re.compile(r"^ {0,3}(?:```|~~~)", re.M),
-    "image": re.compile(r"!\[[^\]\n]{0,300}\]\([^)\s]{1,2000}\)"),
+    "image": re.compile(r"!\[[^\[\]\n]{0,300}\]\([^)\s]{1,2000}\)"),
     "emphasis": re.compile(r"(?<![\w*])\*(?=\S)[^*\n]{1,300}?(?<=\S)\*(?![\w*])"),
 }
 # Lists and quotes occur in scraped text too; one of these must be present as well.
@@ -109,12 +111,11 @@ def read_body(text: str, ctx: ReadContext) -> Extracted:
     A heading on the first line is the title; everything else is found by the
     plain-text rules, and the lines they drop are left out of the content.
     """
-    doc = MarkdownDoc.of(xml_safe(text))
+    doc = _MarkdownDoc.of(xml_safe(text))
     draft = Extracted()
     if doc.title:
         draft.found("title", doc.title, f"markdown heading line {doc.title_lines[0] + 1}")
-    dropped = apply_body_signals(draft, [u.text for u in doc.units], ctx,
-                                 lambda k: f"line {doc.units[k].start + 1}" if k < len(doc.units) else "line ?")
+    dropped = apply_body_signals(draft, [u.text for u in doc.units], ctx, doc.line_label)
     draft.dropped.extend(doc.dropped_entries(dropped))
     story = doc.story_markdown(dropped)
     content = render_markdown(story) if story.strip() else None
@@ -122,6 +123,18 @@ def read_body(text: str, ctx: ReadContext) -> Extracted:
     draft.found("content_text", fragment_text(content) if content else None, "markdown body")
     draft.found("images", doc.images(), "markdown image")
     return draft
+
+
+def _one_paragraph_a_line(text: str) -> bool:
+    """Scraped text under front matter: many lines, next to no blank lines, no Markdown look.
+
+    In Markdown adjacent lines make one paragraph; in such text every line is
+    one (a headline, a byline, a date, a paragraph), so the lines are
+    separated before Markdown rules apply.
+    """
+    lines = text.strip("\n").split("\n")
+    filled = sum(1 for line in lines if line.strip())
+    return filled >= 4 and (len(lines) - filled) * 4 < filled and not READER.sniff(text)
 
 
 # --------------------------------------------------------------------------
@@ -138,7 +151,7 @@ class _Unit:
 
 
 @dataclass
-class MarkdownDoc:
+class _MarkdownDoc:
     """The source lines, which of them are title, code and raw HTML, and their plain units."""
 
     lines: list[str]
@@ -147,15 +160,21 @@ class MarkdownDoc:
     code_lines: frozenset[int]
     raw_blocks: dict[int, str]
     units: list[_Unit]
+    line_paragraphs: bool  # every line is a paragraph of its own (scraped text)
 
     @classmethod
-    def of(cls, text: str) -> MarkdownDoc:
+    def of(cls, text: str) -> _MarkdownDoc:
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         code = _code_lines(lines)
         raw = _raw_html_blocks(lines, code)
         title, title_lines = _title(lines, code)
-        units = _units(lines, code | set(raw), title, title_lines)
-        return cls(lines, title, title_lines, frozenset(code), raw, units)
+        line_paragraphs = _one_paragraph_a_line(text)
+        units = _units(lines, code | set(raw), title, title_lines, line_paragraphs)
+        return cls(lines, title, title_lines, frozenset(code), raw, units, line_paragraphs)
+
+    def line_label(self, unit: int) -> str:
+        """Where unit ``unit`` starts, as "line N" of this text."""
+        return f"line {self.units[unit].start + 1}" if 0 <= unit < len(self.units) else "this text"
 
     def dropped_entries(self, dropped: dict[int, str]) -> list[str]:
         entries = [f"line {i + 1}: raw HTML <{tag}> block" for i, tag in sorted(self.raw_blocks.items())
@@ -171,7 +190,9 @@ class MarkdownDoc:
         skip = set(self.title_lines) | set(self.raw_blocks)
         for index in dropped:
             skip.update(range(self.units[index].start, self.units[index].end))
-        return "\n".join("" if i in skip else line for i, line in enumerate(self.lines))
+        kept = ("" if i in skip else line for i, line in enumerate(self.lines))
+        separator = "\n\n" if self.line_paragraphs else "\n"
+        return separator.join(kept)
 
     def images(self) -> list[Image]:
         out = []
@@ -186,7 +207,7 @@ class MarkdownDoc:
 
 
 def _units(lines: list[str], skip: set[int], title: str | None,
-           title_lines: tuple[int, ...]) -> list[_Unit]:
+           title_lines: tuple[int, ...], line_paragraphs: bool) -> list[_Unit]:
     """Group lines into what a reader sees as one paragraph; the title is the first unit."""
     units: list[_Unit] = []
     current: _Unit | None = None
@@ -200,7 +221,8 @@ def _units(lines: list[str], skip: set[int], title: str | None,
         if not text:
             current = None
             continue
-        if current is None or _BLOCK_START.match(line) or _BLOCK_START.match(lines[i - 1]):
+        if current is None or line_paragraphs or _BLOCK_START.match(line) \
+                or (i > 0 and _BLOCK_START.match(lines[i - 1])):
             current = _Unit(i, i + 1, text)
             units.append(current)
         else:
@@ -299,8 +321,8 @@ def plain_inline(text: str) -> str:
     text = _REF_LINK.sub(r"\1", text)
     text = _AUTOLINK.sub(r"\1", text)
     text = _CODE_SPAN.sub(r"\1", text)
-    for _ in range(3):  # nested emphasis: ***x***, **_x_**
-        text = _EMPHASIS.sub(r"\2", text)
+    for _ in range(2):  # nested emphasis: **_x_**
+        text = _UNDERSCORE_EMPHASIS.sub(r"\2", _STAR_EMPHASIS.sub(r"\2", text))
     text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!>|])", r"\1", text)  # backslash escapes
     text = text.replace("|", " ") if text.count("|") >= 2 else text  # table rows
     return text.rstrip()
@@ -332,47 +354,64 @@ def render_markdown(text: str) -> str:
     the output is checked once more with lxml (links written in Markdown syntax
     can still say ``javascript:``).
     """
-    text = _defuse_brackets(xml_safe(text))
+    light, plain = _set_aside_heavy_chunks(xml_safe(text))
     try:
-        html = python_markdown.Markdown(extensions=_EXTENSIONS, output_format="html").convert(text)
+        html = python_markdown.Markdown(extensions=_EXTENSIONS, output_format="html").convert(light)
     except Exception:  # noqa: BLE001 - no error contract (deep nesting hits RecursionError)
-        html = "\n".join(f"<p>{escape(p.strip())}</p>" for p in text.split("\n\n") if p.strip())
-    return sanitize_html(html)
+        html = "\n".join(f"<p>{escape(p.strip())}</p>" for p in light.split("\n\n") if p.strip())
+    return sanitize_html(_put_back(html, plain))
 
 
-_MAX_BRACKETS = 100
-_MAX_LINKED_PARAGRAPH = 20_000
+_SPECIAL = re.compile(r"[\[\]*_`\\<>&!~|#\-\n]")
+_CHUNK_BUDGET = 20_000_000
+_DOCUMENT_BUDGET = 200_000_000
 
 
-def _defuse_brackets(text: str) -> str:
-    """Escape ``[`` in paragraphs where Python-Markdown's link patterns would go quadratic.
+def _set_aside_heavy_chunks(text: str) -> tuple[str, dict[str, str]]:
+    """Replace chunks Python-Markdown would take minutes over by placeholder lines.
 
-    Each unmatched ``[`` makes its link patterns scan to the end of the
-    paragraph; a paragraph with hundreds of them, or a very long one, could
-    take minutes. Real articles stay far below both limits, and fenced code
-    is left alone (no inline patterns run there).
+    Its inline and block processing costs about (chunk length) x (number of
+    markup characters and lines) per blank-line-separated chunk, so a chunk of
+    thousands of unmatched ``[`` or ``_`` lines is quadratic. Such chunks, and
+    every chunk after the document's budget is spent, are shown as plain
+    paragraphs instead, one a line. Real articles stay far below both budgets.
     """
     lines = text.split("\n")
     code = _code_lines(lines)
     out: list[str] = []
-    paragraph: list[int] = []
+    plain: dict[str, str] = {}
+    chunk: list[str] = []
+    spent = 0
 
     def flush() -> None:
-        chunk = [lines[i] for i in paragraph]
-        size = sum(len(line) for line in chunk)
-        if sum(line.count("[") for line in chunk) > _MAX_BRACKETS or size > _MAX_LINKED_PARAGRAPH:
-            chunk = [re.sub(r"(?<!\\)\[", r"\\[", line) for line in chunk]
-        out.extend(chunk)
-        paragraph.clear()
+        nonlocal spent
+        size = sum(len(line) + 1 for line in chunk)
+        cost = size * sum(len(_SPECIAL.findall(line)) + 1 for line in chunk)
+        spent += cost
+        if cost <= _CHUNK_BUDGET and spent <= _DOCUMENT_BUDGET:
+            out.extend(chunk)
+        else:
+            for line in chunk:
+                if line.strip():
+                    token = f"\ue000{len(plain)}\ue001"
+                    plain[token] = line
+                    out.extend((token, ""))
+        chunk.clear()
 
     for i, line in enumerate(lines):
-        if i in code or not line.strip():
+        if i not in code and not line.strip():
             flush()
             out.append(line)
         else:
-            paragraph.append(i)
+            chunk.append(line)
     flush()
-    return "\n".join(out)
+    return "\n".join(out), plain
+
+
+def _put_back(html: str, plain: dict[str, str]) -> str:
+    for token, line in plain.items():
+        html = html.replace(token, escape(squash_spaces(line), quote=False))
+    return html
 
 
 def sanitize_html(html: str) -> str:
@@ -384,7 +423,7 @@ def sanitize_html(html: str) -> str:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
         return ""
-    for el in list(root.iter(*_UNSAFE_TAGS)):
+    for el in list(root.iter(*_UNSAFE_TAGS, etree.Comment, etree.ProcessingInstruction)):
         el.drop_tree()
     for el in root.iter():
         if not isinstance(el.tag, str):
