@@ -396,6 +396,21 @@ def test_content_html_is_sanitised_and_absolute(catalog):
     assert not re.search(r"<p>(?:(?!</p>).)*<div", content, re.S)  # no block inside a paragraph
 
 
+@pytest.mark.parametrize(("markup", "expected"), [
+    ("<p>a<br>b<img src=/i.png></p>", '<p>a<br/>b<img src="https://news.example.com/i.png"/></p>'),
+    ("<ul><li>a<li>b</ul>", "<ul><li>a</li><li>b</li></ul>"),  # every end tag written out
+    ("<li>a<div><li>b</div></li>", "<li>a<div><div>b</div></div></li>"),  # no li directly in li
+    ("<h1>a<h2>b</h2></h1>", "<h1>ab</h1>"),
+    ("<p>a<span><div>b</div></span></p>", "<div>a<span><div>b</div></span></div>"),  # no block in p
+    ("<table><tr><td>a</td></tr></table>", "<table><tr><td>a</td></tr></table>"),
+    ("<table>x<tr><td>a</td></tr></table>", "<div>x<div><div>a</div></div></div>"),
+    ('<em href="/x" title="t">e</em><img alt="no source">', '<em title="t">e</em>'),
+])
+def test_content_html_reads_back_the_same_in_an_html5_parser(markup, expected):
+    cat = build_catalog([article(1, content=markup)], CONFIG)
+    assert json.loads(render_all(cat, "json"))["items"][0]["content_html"] == expected
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_summary_mode_leaves_out_the_content(catalog, fmt):
     config = replace(CONFIG, content=((fmt, "summary"),))

@@ -8,6 +8,7 @@ each file is written to a temporary name and renamed into place, so a reader
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -15,12 +16,18 @@ from pathlib import Path
 
 from .catalog import build_catalog
 from .config import Config
+from .errors import FeedsmithError
 from .load import LoadResult, load_folder, open_store
 from .site import Site
 from .store import Store
 
 MANIFEST = ".feedsmith-manifest"
 OUR_SUFFIXES = (".rss", ".atom", ".json", ".html", ".opml", ".xsl", ".gz")
+_OUR_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")  # write_atomic's names (mkstemp)
+
+
+class BuildError(FeedsmithError, RuntimeError):
+    """Rendering or writing the tree failed; the message names the path and what was kept."""
 
 
 @dataclass
@@ -97,17 +104,36 @@ def _remove_stale(out_dir: Path, keep: set[str], report: BuildReport) -> None:
 def write_tree(tree: dict[str, bytes], out_dir: Path, report: BuildReport,
                keep: set[str] | None = None) -> None:
     """Write changed files, then drop files of the previous build not in ``keep``."""
+    started = time.time()
     out_dir.mkdir(parents=True, exist_ok=True)
+    keep = set(tree) if keep is None else keep
+    listed = _previous_files(out_dir)
+    if not keep <= listed:  # list new paths first, so a killed build leaves no untracked files
+        write_atomic(out_dir / MANIFEST, "".join(f"{p}\n" for p in sorted(listed | keep)).encode())
     for rel, data in tree.items():
         target = out_dir / rel
         if _same_bytes(target, data):
             report.unchanged.append(rel)
             continue
-        write_atomic(target, data)
+        try:
+            write_atomic(target, data)
+        except OSError as exc:
+            raise BuildError(f"{target}: cannot write ({exc.strerror or exc}); the files written "
+                             "before it are complete, the rest keep the previous build") from exc
         report.written.append(rel)
-    keep = set(tree) if keep is None else keep
     _remove_stale(out_dir, keep, report)
     write_atomic(out_dir / MANIFEST, "".join(f"{p}\n" for p in sorted(keep)).encode())
+    _remove_leftover_temps(out_dir, started)
+
+
+def _remove_leftover_temps(out_dir: Path, before: float) -> None:
+    """Temporary files of an earlier build that was killed before it could rename them."""
+    for tmp in out_dir.rglob(".*.tmp"):
+        try:
+            if _OUR_TEMP.match(tmp.name) and tmp.is_file() and tmp.stat().st_mtime < before:
+                tmp.unlink()
+        except OSError:
+            pass
 
 
 def render_changed(site: Site, out_dir: Path, previous: dict[str, str],
@@ -122,7 +148,11 @@ def render_changed(site: Site, out_dir: Path, previous: dict[str, str],
             if previous.get(path) == key and (out_dir / path).is_file():
                 report.unchanged.append(path)
                 continue
-        resource = site.get(path)
+        try:
+            resource = site.get(path)
+        except Exception as exc:
+            raise BuildError(f"rendering {path} failed ({type(exc).__name__}: {exc}); "
+                             "nothing was written, the previous tree is unchanged") from exc
         assert resource is not None, path
         tree[path] = resource.body
     return tree, keys
@@ -141,6 +171,11 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
         previous = {k.removeprefix(scope): v for k, v in store.output_digests().items()
                     if k.startswith(scope)} if store else {}
         tree, keys = render_changed(site, out, previous, report)
+        if store and tree:
+            # Forget the digests of the files about to be replaced first: if this build is
+            # killed part-way, the next one must not trust them for files it never wrote.
+            store.save_output_digests({scope + k: v for k, v in keys.items()
+                                       if k not in tree and previous.get(k) == v})
         write_tree(tree, out, report, keep=set(site.paths()))
         if store:
             store.save_output_digests({scope + k: v for k, v in keys.items()})

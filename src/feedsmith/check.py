@@ -132,6 +132,8 @@ def check_json_feed(data: bytes) -> list[str]:
     items = doc.get("items")
     if not isinstance(items, list):
         return problems + ["feed has no items list"]
+    problems += [f"item {i}: not an object" for i, it in enumerate(items) if not isinstance(it, dict)]
+    items = [it for it in items if isinstance(it, dict)]
     problems += [f"duplicate item id {i!r}" for i in _duplicates(str(it.get("id")) for it in items)]
     for i, item in enumerate(items):
         if not isinstance(item.get("id"), str) or not item["id"]:

@@ -6,6 +6,7 @@ result, with its path and the reason.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -14,12 +15,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .config import Config
-from .errors import ParseError
+from .errors import FeedsmithError, ParseError
 from .model import Article
 from .parse import parse_bytes, read_limited
 from .store import Entry, Store
 
 PARALLEL_THRESHOLD = 400  # below this, starting worker processes costs more than it saves
+READ_ATTEMPTS = 3  # a file that changes while it is read is read again, this many times in all
+
+
+class SeedsUnreadable(FeedsmithError):
+    """The seeds folder (or a folder in it) could not be listed.
+
+    Publishing from an incomplete listing would silently drop every article
+    in the folders that could not be read, so the build stops (leaving the
+    previous tree) and the live app keeps serving its last good feeds.
+    """
 
 
 @dataclass
@@ -39,16 +50,37 @@ class LoadResult:
 
 
 def article_files(seeds_dir: Path, follow_symlinks: bool = False) -> tuple[list[Path], list[ParseError]]:
-    """Every candidate file under ``seeds_dir`` (hidden files and folders skipped), sorted."""
+    """Every candidate file under ``seeds_dir`` (hidden files and folders skipped), sorted.
+
+    Raises :class:`SeedsUnreadable` when a folder cannot be listed (a folder
+    that vanished while being walked is simply gone).
+    """
     problems: list[ParseError] = []
     files: list[Path] = []
     root = seeds_dir.resolve()
 
-    def onerror(exc: OSError) -> None:
-        problems.append(ParseError(exc.filename or seeds_dir, f"cannot list folder: {exc.strerror}"))
+    def unlistable(exc: OSError) -> SeedsUnreadable:
+        return SeedsUnreadable(f"{exc.filename or seeds_dir}: cannot list folder ({exc.strerror or exc}); "
+                               "nothing is published from an incomplete listing")
 
-    for dirpath, dirnames, filenames in os.walk(seeds_dir, onerror=onerror, followlinks=follow_symlinks):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+    def onerror(exc: OSError) -> None:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR) and exc.filename not in (None, os.fspath(seeds_dir)):
+            return  # a sub-folder deleted or renamed while the tree was walked
+        raise unlistable(exc)
+
+    visited: set[str] = set()
+    walk = os.walk(seeds_dir, onerror=onerror, followlinks=follow_symlinks)
+    while True:
+        try:
+            dirpath, dirnames, filenames = next(walk)
+        except StopIteration:
+            break
+        except OSError as exc:  # the walk itself failed (not through onerror)
+            raise unlistable(exc) from exc
+        visited.add(os.path.realpath(dirpath))
+        dirnames[:] = [d for d in sorted(dirnames)
+                       if not d.startswith(".") and _follow_folder(Path(dirpath) / d, root, follow_symlinks,
+                                                                     visited, problems)]
         for name in sorted(filenames):
             if name.startswith(".") or name.endswith("~"):
                 continue
@@ -64,20 +96,57 @@ def article_files(seeds_dir: Path, follow_symlinks: bool = False) -> tuple[list[
     return files, problems
 
 
+def _follow_folder(folder: Path, root: Path, follow_symlinks: bool, visited: set[str],
+                   problems: list[ParseError]) -> bool:
+    """Whether the walk goes into ``folder``: symlinked folders only when allowed, inside, once."""
+    if not folder.is_symlink():
+        return True
+    if not follow_symlinks:
+        problems.append(ParseError(folder, "symbolic link to a folder not followed "
+                                           "(set follow_symlinks: true to read it)"))
+        return False
+    real = os.path.realpath(folder)
+    if not Path(real).is_relative_to(root):
+        problems.append(ParseError(folder, "symbolic link points outside the seeds folder; not read"))
+        return False
+    if real in visited:
+        problems.append(ParseError(folder, "symbolic link loops back to a folder already read; not read"))
+        return False
+    return True
+
+
 def _mtime(stat: os.stat_result) -> datetime:
     return datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc).replace(microsecond=0)
 
 
 def _read_one(path: Path, config: Config) -> tuple[str, Entry]:
-    """Parse one file into a cache entry (article or error). Runs in worker processes too."""
-    try:
-        stat = path.stat()
-    except OSError as exc:
-        return str(path), Entry(0, 0, "", None, f"cannot read file: {exc.strerror}")
-    try:
-        data = read_limited(path, config)
-    except ParseError as exc:
-        return str(path), Entry(stat.st_size, stat.st_mtime_ns, "", None, exc.reason)
+    """Parse one file into a cache entry (article or error). Runs in worker processes too.
+
+    The file's size and time are taken before and after reading it: a file
+    rewritten meanwhile is read again, so a half-written file is never parsed
+    as if it were complete.
+    """
+    for _ in range(READ_ATTEMPTS):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return str(path), Entry(0, 0, "", None, "file disappeared before it was read (deleted or renamed)")
+        except OSError as exc:
+            return str(path), Entry(0, 0, "", None, f"cannot read file: {exc.strerror or exc}")
+        try:
+            data = read_limited(path, config)
+        except ParseError as exc:
+            return str(path), Entry(stat.st_size, stat.st_mtime_ns, "", None, exc.reason)
+        try:
+            after = path.stat()
+        except OSError:
+            after = None
+        if after is not None and len(data) == stat.st_size \
+                and (after.st_size, after.st_mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+            break
+    else:
+        return str(path), Entry(0, 0, "", None, "file kept changing while it was read; "
+                                                "it is read again on the next run")
     digest = hashlib.sha256(data).hexdigest()
     try:
         article: Article | None = parse_bytes(path, data, config, _mtime(stat))

@@ -560,7 +560,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 def _text_to_html(text: str) -> str:
     paragraphs = (p.strip() for p in _PARAGRAPH_BREAK.split(_text(text)))
-    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs if p)
+    return "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs if p)
 
 
 def _html_to_text(markup: str) -> str:
@@ -1000,6 +1000,7 @@ def _json_item(e: _Entry) -> bytes:
 
 
 def _json_frame(head: _Head, updated: datetime) -> tuple[bytes, bytes]:
+    """The document around the items (JSON Feed has no feed-level date, so ``updated`` is unused)."""
     links = dict(head.links)
     document: dict[str, Any] = {
         "version": JSON_FEED_VERSION,
@@ -1045,24 +1046,26 @@ _WRITERS = {
 
 
 _Rendered = tuple[bytes, datetime]  # an entry's bytes and the instant it counts as updated
+_Key = tuple[str, int, str, bool]  # article id, hash of the whole article, entry URL, full content
 
 
 class _EntryCache:
-    """Rendered entries by (article, url, mode), all formats of one in one slot.
+    """Rendered entries, the formats of one article in one slot, least recently used out first.
 
     Bounded by the bytes it holds rather than by a count, since entries range
-    from a few hundred bytes to megabytes; least recently used slots go first.
-    Keys hold the article itself, so an edited article is a new key: a stale
-    entry can never be served. Thread-safe (the web app renders concurrently).
+    from a few hundred bytes to megabytes. Keys carry a hash of every field of
+    the article, so an edited article is a new key and is rendered anew; they
+    do not hold the article itself, so articles of a replaced catalog are not
+    kept alive. Thread-safe (the web app renders concurrently).
     """
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._slots: OrderedDict[tuple[Article, str, bool], dict[str, _Rendered]] = OrderedDict()
+        self._slots: OrderedDict[_Key, dict[str, _Rendered]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Article, str, bool], fmt: str) -> _Rendered | None:
+    def get(self, key: _Key, fmt: str) -> _Rendered | None:
         with self._lock:
             slot = self._slots.get(key)
             if slot is None:
@@ -1070,19 +1073,16 @@ class _EntryCache:
             self._slots.move_to_end(key)
             return slot.get(fmt)
 
-    def put(self, key: tuple[Article, str, bool], fmt: str, value: _Rendered) -> None:
+    def put(self, key: _Key, fmt: str, value: _Rendered) -> None:
         with self._lock:
-            slot = self._slots.get(key)
-            if slot is None:
-                slot = self._slots[key] = {}
-                self._size += _retained(key[0])
+            slot = self._slots.setdefault(key, {})
             self._slots.move_to_end(key)
             if fmt not in slot:
                 slot[fmt] = value
-                self._size += len(value[0])
+                self._size += len(value[0]) + _SLOT_OVERHEAD
             while self._size > self.max_bytes and len(self._slots) > 1:
-                (article, _, _), evicted = self._slots.popitem(last=False)
-                self._size -= _retained(article) + sum(len(body) for body, _ in evicted.values())
+                _, evicted = self._slots.popitem(last=False)
+                self._size -= sum(len(body) + _SLOT_OVERHEAD for body, _ in evicted.values())
 
     def clear(self) -> None:
         with self._lock:
@@ -1090,17 +1090,13 @@ class _EntryCache:
             self._size = 0
 
 
-def _retained(article: Article) -> int:
-    """Roughly what a key keeps alive: the article's text (it may outlive its catalog)."""
-    return 512 + len(article.content or "") + len(article.content_text or "") + len(article.summary or "")
-
-
+_SLOT_OVERHEAD = 256  # bytes of bookkeeping per cached entry, roughly
 _CACHE = _EntryCache(ENTRY_CACHE_BYTES)
 
 
 def _entry_bytes(fmt: str, article: Article, url: str, full: bool) -> _Rendered:
-    """One article's fragment in one format; the cache key is everything it depends on."""
-    key = (article, url, full)
+    """One article's fragment in one format; the key covers everything it depends on."""
+    key = (article.id, hash(article), url, full)
     cached = _CACHE.get(key, fmt)
     if cached is None:
         e = _entry(article, url, full)

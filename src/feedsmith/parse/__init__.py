@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+import stat
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -39,8 +40,26 @@ def sniff(text: str) -> Reader:
     return plaintext.READER
 
 
+# Formats that are not articles, named in the message when such a file turns up in seeds/.
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+    (b"%PDF-", "a PDF document"), (b"PK\x03\x04", "a ZIP archive or Office document"),
+    (b"\x1f\x8b", "gzip-compressed data"), (b"BZh", "bzip2-compressed data"),
+    (b"\xfd7zXZ\x00", "xz-compressed data"), (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\x7fELF", "an executable"), (b"SQLite format 3\x00", "an SQLite database"),
+)
+# Controls XML 1.0 cannot carry: dropped (with a warning) before any reader sees the text;
+# tab and newline stay, vertical tab and form feed become newlines.
+_DROPPED_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+
+
 def decode(data: bytes, path: str | Path) -> tuple[str, list[str]]:
-    """Bytes to text: BOMs honoured, UTF-8 preferred, cp1252 as a reported fallback."""
+    """Bytes to text: BOMs honoured, UTF-8 preferred, cp1252 as a reported fallback.
+
+    Binary files are refused, naming what they look like. A stray NUL or other
+    control character in otherwise good text is removed with a warning, and a
+    few bad bytes in UTF-8 text are replaced, so the article is kept.
+    """
     warnings: list[str] = []
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8-sig"),
@@ -49,21 +68,59 @@ def decode(data: bytes, path: str | Path) -> tuple[str, list[str]]:
     ):
         if data.startswith(bom):
             try:
-                return _normalise_newlines(data.decode(encoding)), warnings
+                text = data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise ParseError(path, f"invalid {encoding} text: {exc.reason} at byte {exc.start}") from exc
-    if b"\x00" in data[:8192]:
-        raise ParseError(path, "binary file (contains NUL bytes), not an article")
+                text = data.decode(encoding, errors="replace")
+                warnings.append(f"invalid {encoding} text ({exc.reason} at byte {exc.start}); "
+                                "undecodable bytes replaced")
+            return _without_controls(text, warnings), warnings
+    head = data[:8192]
+    nuls = head.count(b"\x00")
+    kind = next((kind for magic, kind in _MAGIC if data.startswith(magic)), None)
+    if kind and (nuls or not _utf8_prefix(head)):
+        raise ParseError(path, f"binary file ({kind}), not an article")
+    if nuls > max(2, len(head) // 100):
+        raise ParseError(path, f"binary file ({nuls} NUL bytes in the first {len(head):,}), not an article")
     try:
         text = data.decode("utf-8")
+        limit = 0.1
     except UnicodeDecodeError as exc:
-        text = data.decode("cp1252", errors="replace")
-        warnings.append(
-            f"not valid UTF-8 ({exc.reason} at byte {exc.start}); read as Windows-1252"
-        )
-    if _looks_binary(text):
+        text = _decode_mostly_utf8(data, exc, warnings)
+        limit = 0.05  # not even UTF-8: fewer control characters make it binary
+    if _looks_binary(text, limit):
         raise ParseError(path, "binary file (mostly control characters), not an article")
-    return _normalise_newlines(text), warnings
+    return _without_controls(text, warnings), warnings
+
+
+def _utf8_prefix(head: bytes) -> bool:
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decode_mostly_utf8(data: bytes, exc: UnicodeDecodeError, warnings: list[str]) -> str:
+    """UTF-8 with a few bad bytes stays UTF-8 (those replaced by U+FFFD); otherwise cp1252."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    good = sum(1 for c in text if ord(c) > 127) - text.count("\ufffd")
+    if good > bad:
+        warnings.append(f"{bad} byte(s) not valid UTF-8 ({exc.reason} at byte {exc.start}); "
+                        "replaced with U+FFFD")
+        return text
+    warnings.append(f"not valid UTF-8 ({exc.reason} at byte {exc.start}); read as Windows-1252")
+    return data.decode("cp1252", errors="replace")
+
+
+def _without_controls(text: str, warnings: list[str]) -> str:
+    """Newlines normalised (CRLF, CR); control characters XML cannot carry removed, with a warning."""
+    text = _normalise_newlines(text).replace("\x0b", "\n").replace("\x0c", "\n")
+    cleaned, count = _DROPPED_CONTROLS.subn("", text)
+    if count:
+        warnings.append(f"removed {count} control character(s) such as NUL or ESC, "
+                        "which feeds cannot carry")
+    return cleaned
 
 
 def _normalise_newlines(text: str) -> str:
@@ -73,9 +130,9 @@ def _normalise_newlines(text: str) -> str:
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
 
 
-def _looks_binary(text: str) -> bool:
+def _looks_binary(text: str, limit: float = 0.1) -> bool:
     sample = text[:4096]
-    return bool(sample) and len(_CONTROL_CHARS.findall(sample)) / len(sample) > 0.1
+    return bool(sample) and len(_CONTROL_CHARS.findall(sample)) / len(sample) > limit
 
 
 def canonical_link(url: str | None) -> str | None:
@@ -252,12 +309,17 @@ def parse_text(text: str, ctx: ReadContext, warnings: list[str] | None = None) -
 def read_limited(path: Path, config: Config) -> bytes:
     """The file's bytes, refusing files over ``max_file_bytes`` without reading them whole."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ParseError(path, "not a regular file (a pipe, socket or device); not read")
+        size = info.st_size
         if size > config.max_file_bytes:
             raise ParseError(path, f"file is {size:,} bytes, over the max_file_bytes limit "
                                    f"of {config.max_file_bytes:,}")
         with path.open("rb") as handle:
             data = handle.read(config.max_file_bytes + 1)
+    except FileNotFoundError as exc:
+        raise ParseError(path, "file disappeared while it was read (deleted or renamed)") from exc
     except OSError as exc:
         raise ParseError(path, f"cannot read file: {exc.strerror or exc}") from exc
     if len(data) > config.max_file_bytes:

@@ -30,6 +30,22 @@ _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
 _KEY_LINE = re.compile(r"^\s*(?:#.*|[\w\"'][^:\n]*:(?:\s|$))", re.M)
 MAX_NODES = 200_000
 MAX_LIST_ITEMS = 1000
+# libyaml recurses in C once per nesting level and crashes the process (SIGSEGV) at a
+# few ten thousand levels - a 60 KB file of "[[[[...". Blocks that may nest deeper than
+# this go to the pure-Python loader, whose recursion is caught as a RecursionError.
+MAX_C_DEPTH = 200
+_FLOW = re.compile(r"[\[\]{}]")
+_BLOCK_INDICATORS = re.compile(r"(?:^|\s)[-?:](?=\s|$)")
+MAX_TOPICS = 50  # each topic is a feed (three files): one file must not add thousands
+# A top-level key: at column 0, quoted or plain, then ':' and a space or the line's end.
+# The plain form's characters are either not ':' or a ':' that does not end the key, so
+# the scan stays linear even on long lines (trailing blanks are stripped afterwards).
+_KEY_CHAR = r"(?:[^:\n]|:(?![ \t]|$))"
+_TOP_KEY = re.compile(
+    r"""^(?:"((?:[^"\\\n]|\\.)*)"[ \t]*|'((?:[^'\n]|'')*)'[ \t]*"""
+    rf"""|([^\s#'"\[\]{{}},&*!|>%@`:-]{_KEY_CHAR}*|-(?![ \t]|$){_KEY_CHAR}+)):(?=[ \t]|$)""",
+    re.M,
+)
 
 TITLE_KEYS = ("title", "headline", "name")
 SUMMARY_KEYS = ("excerpt", "summary", "description", "abstract")
@@ -65,6 +81,7 @@ class _FrontMatterReader:
         draft = Extracted()
         if body.strip():
             draft = markdown.read_body(body, ctx)
+        draft.warnings.extend(_duplicate_keys(_block(text)))
         _Fields(meta, draft, ctx).apply()
         return draft
 
@@ -81,13 +98,16 @@ def split(text: str, ctx: ReadContext) -> tuple[dict[str, Any], str]:
         raise ParseError(ctx.path, "front matter starts with '---' but has no closing '---' line")
     block = text[opening.end():closing.start()]
     try:
-        meta = yaml.load(block, Loader=_Loader)  # noqa: S506 - a safe loader
+        meta = yaml.load(block, Loader=_loader_for(block))  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ParseError(ctx.path, f"invalid YAML in front matter{where}: {problem}") from exc
-    except (RecursionError, ValueError, OverflowError) as exc:
+    except RecursionError as exc:
+        raise ParseError(ctx.path, "front matter nests too deeply (lists or mappings inside each "
+                                   "other hundreds of levels deep); refused") from exc
+    except (ValueError, OverflowError) as exc:
         raise ParseError(ctx.path, f"unreadable YAML in front matter: {exc}") from exc
     if _expanded_size_exceeds(meta, MAX_NODES):
         raise ParseError(ctx.path, f"front matter expands to more than {MAX_NODES:,} values "
@@ -97,6 +117,62 @@ def split(text: str, ctx: ReadContext) -> tuple[dict[str, Any], str]:
     if not isinstance(meta, dict):
         raise ParseError(ctx.path, f"front matter must be a mapping of keys to values, not a {_kind(meta)}")
     return meta, text[closing.end():].lstrip("\n")
+
+
+def _loader_for(block: str) -> type:
+    """libyaml for every ordinary block; the Python loader when the block might nest deeply.
+
+    The depth is over-estimated (brackets inside strings count too), which only
+    ever costs speed: the Python loader reads those blocks the same way.
+    """
+    if len(block) < MAX_C_DEPTH:
+        return _Loader
+    depth = deepest = 0
+    for match in _FLOW.finditer(block):
+        depth = depth + 1 if match.group() in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    for line in block.splitlines():
+        if len(line) > MAX_C_DEPTH - deepest:
+            indent = len(line) - len(line.lstrip())
+            if indent + len(_BLOCK_INDICATORS.findall(line)) + deepest > MAX_C_DEPTH:
+                return yaml.SafeLoader
+    return _Loader if deepest <= MAX_C_DEPTH else yaml.SafeLoader
+
+
+def _block(text: str) -> str:
+    """The YAML between the ``---`` lines of text that split() accepted."""
+    opening = _OPENING.match(text)
+    closing = _CLOSING.search(text, opening.end()) if opening else None
+    return text[opening.end():closing.start()] if opening and closing else ""
+
+
+def _duplicate_keys(block: str) -> list[str]:
+    """Top-level keys given more than once (YAML keeps the last silently).
+
+    A cheap regex scan finds candidates; only then is the block composed (no
+    values constructed) to confirm them, so the common case stays at C speed.
+    """
+    seen: set[str] = set()
+    suspects: set[str] = set()
+    for match in _TOP_KEY.finditer(block):
+        quoted, single, plain = match.groups()
+        key = (quoted if quoted is not None else single.replace("''", "'") if single is not None
+               else plain.rstrip(" \t"))
+        (suspects if key in seen else seen).add(key)
+    if not suspects:
+        return []
+    try:
+        root = yaml.compose(block, Loader=_loader_for(block))
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    counts: dict[str, int] = {}
+    for key_node, _ in root.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
+            counts[key_node.value] = counts.get(key_node.value, 0) + 1
+    return [f"front matter '{key}': given {n} times; only the last value is used"
+            for key, n in counts.items() if n > 1]
 
 
 def _expanded_size_exceeds(value: Any, budget: int) -> bool:
@@ -264,9 +340,11 @@ class _Fields:
         names = [str(v).strip() for v in value if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
         if len(names) < len(value):
             self.warn(key, "entries that are not names were ignored")
-        if len(names) > MAX_LIST_ITEMS:
-            self.warn(key, f"{len(names):,} entries; only the first {MAX_LIST_ITEMS} are used")
-            names = names[:MAX_LIST_ITEMS]
+        names = list(dict.fromkeys(n for n in names if n))
+        if len(names) > MAX_TOPICS:
+            self.warn(key, f"{len(names):,} topics; only the first {MAX_TOPICS} are used "
+                           "(each topic is a feed of its own)")
+            names = names[:MAX_TOPICS]
         self.take("topics", [n for n in names if n], key)
 
     def quality(self) -> None:
