@@ -24,6 +24,7 @@ build: setup
 ## the test suite, then a validation of everything a build would publish
 test: setup
 	$(BIN)/pytest -q
+	$(BIN)/feedsmith check --quiet
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

@@ -115,7 +115,8 @@ def _memory_mib(pid: int) -> float:
 
 class TreeSampler(threading.Thread):
     """Samples the summed PSS of a process and all its descendants (e.g. a
-    ProcessPoolExecutor's workers) every `interval` seconds; `.peak` in MiB."""
+    ProcessPoolExecutor's workers) every `interval` seconds at first, every
+    0.5 s after ~10 s; `.peak` in MiB."""
 
     def __init__(self, pid: int, interval: float = 0.05):
         super().__init__(daemon=True)
@@ -123,6 +124,7 @@ class TreeSampler(threading.Thread):
         self.done = threading.Event()
 
     def run(self) -> None:
+        started = time.perf_counter()
         while not self.done.is_set():
             pids, total, seen = [self.pid], 0.0, set()
             while pids:
@@ -133,7 +135,10 @@ class TreeSampler(threading.Thread):
                 total += _memory_mib(p)
                 pids.extend(_children(p))
             self.peak = max(self.peak, total)
-            self.done.wait(self.interval)
+            # reading smaps_rollup of a big process costs CPU: sample often at
+            # first, then every 0.5 s (peaks of long runs last longer than that)
+            elapsed = time.perf_counter() - started
+            self.done.wait(min(0.5, self.interval + elapsed / 20))
 
 
 def timed(cmd, *, logfile: Path, env=None, cwd=None, timeout=TIMEOUT, check=True, tree=None):
@@ -163,6 +168,9 @@ def timed(cmd, *, logfile: Path, env=None, cwd=None, timeout=TIMEOUT, check=True
                 tree.append(sampler.peak)
         elapsed = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
+    # CPU seconds (user + system) of the process and its reaped descendants
+    # (the parse pool): much less sensitive than wall time to other load.
+    timed.last_cpu = usage.ru_utime + usage.ru_stime
     if check and proc.returncode != 0:
         tail = logfile.read_text(errors="replace").splitlines()[-15:]
         raise RunError(f"{cmd[0]} exited {proc.returncode} (log {logfile}):\n  " + "\n  ".join(tail))
@@ -433,15 +441,16 @@ def prepare_data(n: int, seed: int, need_opponents: bool) -> Path:
 
 # --- feedsmith ---------------------------------------------------------------------------
 
-def feedsmith_config(run_dir: Path, seeds: Path, base_config: Path, extra: dict) -> Path:
+def feedsmith_config(run_dir: Path, seeds: Path, base_config: Path, extra: dict,
+                     name: str = "config.yaml", out: str = "out", state: str = ".feedsmith") -> Path:
     import yaml  # a feedsmith dependency, present in .venv
 
     cfg = yaml.safe_load(base_config.read_text()) if base_config.exists() else {}
     cfg = cfg or {}
-    cfg.update({"seeds_dir": str(seeds), "out_dir": str(run_dir / "out"),
-                "state_dir": str(run_dir / ".feedsmith")})
+    cfg.update({"seeds_dir": str(seeds), "out_dir": str(run_dir / out),
+                "state_dir": str(run_dir / state)})
     cfg.update(extra)
-    path = run_dir / "config.yaml"
+    path = run_dir / name
     run_dir.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False))
     return path
@@ -473,17 +482,20 @@ def bench_feedsmith_builds(n, data, cfg, run_dir, runs, results, args):
         tree: list[float] = []
         t, rss = timed(build, logfile=logf, tree=tree, env=FS_ENV)
         results.add("fs_cold", t)
+        results.add("fs_cold_cpu", timed.last_cpu)
         results.add("fs_cold_rss", rss)
         results.add("fs_cold_tree", tree[0])
         log(f"  feedsmith cold build {t:.2f} s, peak RSS {rss:.0f} MiB (largest process), "
             f"{tree[0]:.0f} MiB PSS (process tree)")
         t, _ = timed(build, logfile=logf, env=FS_ENV)
         results.add("fs_nochange", t)
+        results.add("fs_nochange_cpu", timed.last_cpu)
         try:
             time.sleep(0.01)
             changed.write_text(change_text(original.decode("utf-8"), r), encoding="utf-8")
             t1, _ = timed(build, logfile=logf, env=FS_ENV)
             results.add("fs_one_changed", t1)
+            results.add("fs_one_changed_cpu", timed.last_cpu)
             time.sleep(0.01)
             changed.write_text(change_text(original.decode("utf-8"), r + 100), encoding="utf-8")
             added.parent.mkdir(parents=True, exist_ok=True)
@@ -501,6 +513,36 @@ def bench_feedsmith_builds(n, data, cfg, run_dir, runs, results, args):
     results.meta["fs_feeds"] = count_files(out, (".rss", ".atom", ".json"))
     summary = [ln for ln in logf.read_text(errors="replace").splitlines() if ln.strip()]
     results.meta["fs_summary"] = summary[-1] if summary else ""
+
+
+def bench_anchor(n, data, cfg, run_dir, runs, results):
+    """Cold and no-change builds with the anchor config (e.g. archives off): the
+    same feeds Pelican and Hugo write. Skipped when feedsmith rejects the keys."""
+    out, state = run_dir / "out-anchor", run_dir / ".feedsmith-anchor"
+    logf = run_dir / "feedsmith-anchor.log"
+    build = [FEEDSMITH, "build", "--config", cfg, "--quiet"]
+    for r in range(runs):
+        for folder in (out, state):
+            shutil.rmtree(folder, ignore_errors=True)
+        tree: list[float] = []
+        try:
+            t, rss = timed(build, logfile=logf, tree=tree, env=FS_ENV)
+        except RunError as exc:
+            if "exited 2" in str(exc):
+                log(f"  feedsmith rejects the anchor config; skipping it: {exc}")
+                results.meta["anchor_error"] = str(exc).splitlines()[-1].strip()
+                return
+            raise
+        results.add("fsa_cold", t)
+        results.add("fsa_cold_cpu", timed.last_cpu)
+        results.add("fsa_cold_tree", tree[0])
+        t2, _ = timed(build, logfile=logf, env=FS_ENV)
+        results.add("fsa_nochange", t2)
+        log(f"  feedsmith (anchor feeds) cold build {t:.2f} s ({tree[0]:.0f} MiB PSS), "
+            f"no-change rebuild {t2:.3f} s")
+    results.meta["fsa_files"] = count_files(out)
+    results.meta["fsa_feeds"] = count_files(out, (".rss", ".atom", ".json"))
+    shutil.rmtree(out, ignore_errors=True)
 
 
 def wait_ready(url: str, proc: subprocess.Popen, timeout: float) -> float | None:
@@ -648,6 +690,7 @@ def bench_floor(data, run_dir, runs, results):
     for _ in range(runs):
         t, rss = timed([PYTHON, "-c", FLOOR_SCRIPT, data / "seeds"], logfile=run_dir / "floor.log")
         results.add("floor", t)
+        results.add("floor_cpu", timed.last_cpu)
         results.add("floor_rss", rss)
     log(f"  floor (read + CSafeLoader) {results.median('floor'):.2f} s")
 
@@ -673,6 +716,7 @@ def bench_pelican(data, run_dir, runs, results):
         t, rss = timed([exe, "-q", "-s", confs["cold"]], logfile=logf, tree=tree)
         results.add("pelican_cold_tree", tree[0])
         results.add("pelican_cold", t)
+        results.add("pelican_cold_cpu", timed.last_cpu)
         results.add("pelican_cold_rss", rss)
         log(f"  pelican cold {t:.2f} s, peak {rss:.0f} MiB")
     results.meta["pelican_feeds"] = count_files(out, ".xml")
@@ -699,6 +743,7 @@ def bench_hugo(data, run_dir, runs, results):
         t, rss = timed([exe, "--quiet", "--source", site, "--destination", out,
                         "--cacheDir", run_dir / "hugo-cache"], logfile=logf, tree=tree)
         results.add("hugo_cold_tree", tree[0])
+        results.add("hugo_cold_cpu", timed.last_cpu)
         results.add("hugo_cold", t)
         results.add("hugo_cold_rss", rss)
         log(f"  hugo {t:.2f} s, peak {rss:.0f} MiB")
@@ -726,9 +771,16 @@ class Results:
 
 # (key, label, unit, target)
 ROWS = [
-    ("fs_cold", "feedsmith cold build", "s", "≤6 (≤3 anchor feeds) @10k; ≤45 @100k"),
+    ("fs_cold", "feedsmith cold build, everything on", "s", "≤6 @10k; ≤45 @100k"),
+    ("fs_cold_cpu", "… CPU time (user+sys, incl. workers)", "s", ""),
+    ("fsa_cold", "feedsmith cold build, anchor feeds", "s", "≤3 @10k"),
+    ("fsa_cold_cpu", "… anchor feeds, CPU time", "s", ""),
+    ("fsa_nochange", "… anchor feeds, rebuild no change", "s", ""),
+    ("fsa_cold_tree", "… anchor feeds, peak PSS tree", "MiB", ""),
     ("fs_nochange", "feedsmith rebuild, no change", "s", "≤0.3 @10k; ≤1 @100k"),
+    ("fs_nochange_cpu", "… CPU time", "s", ""),
     ("fs_one_changed", "feedsmith rebuild, 1 file changed", "s", "≤0.5 @10k; ≤1.5 @100k"),
+    ("fs_one_changed_cpu", "… CPU time", "s", ""),
     ("fs_add_change", "feedsmith rebuild, 1 added + 1 changed", "s", ""),
     ("fs_cold_rss", "feedsmith build peak RSS, largest process", "MiB", ""),
     ("fs_cold_tree", "feedsmith build peak PSS, process tree", "MiB", "≤1024 @100k"),
@@ -740,18 +792,26 @@ ROWS = [
     ("srv_rss", "server RSS after load", "MiB", ""),
     ("srv_tree", "server peak PSS, process tree", "MiB", ""),
     ("floor", "floor: read + YAML-parse all files", "s", ""),
+    ("floor_cpu", "… CPU time", "s", ""),
     ("floor_rss", "floor peak RSS", "MiB", ""),
     ("pelican_cold", "Pelican cold build", "s", ""),
+    ("pelican_cold_cpu", "… CPU time", "s", ""),
     ("pelican_cached", "Pelican with content cache", "s", ""),
     ("pelican_cold_rss", "Pelican peak RSS, largest process", "MiB", ""),
     ("hugo_cold", "Hugo build", "s", ""),
+    ("hugo_cold_cpu", "… CPU time (Hugo uses both cores)", "s", ""),
     ("hugo_cold_rss", "Hugo peak RSS", "MiB", ""),
 ]
 RATIOS = [
-    ("fs_cold", "pelican_cold", "feedsmith cold / Pelican cold", "≤0.2 @10k (≥5× faster)"),
+    ("fsa_cold", "pelican_cold", "feedsmith anchor cold / Pelican cold", "≤0.2 @10k (≥5× faster)"),
+    ("fsa_cold_cpu", "pelican_cold_cpu", "… same in CPU time", ""),
+    ("fs_cold", "pelican_cold", "feedsmith all-on cold / Pelican cold", ""),
     ("fs_nochange", "pelican_cached", "feedsmith no-change / Pelican cached", ""),
-    ("fs_cold", "hugo_cold", "feedsmith cold / Hugo", ""),
-    ("fs_cold", "floor", "feedsmith cold / floor", ""),
+    ("fsa_cold", "hugo_cold", "feedsmith anchor cold / Hugo", ""),
+    ("fsa_cold_cpu", "hugo_cold_cpu", "… same in CPU time", ""),
+    ("fsa_cold", "floor", "feedsmith anchor cold / floor", ""),
+    ("fsa_cold_cpu", "floor_cpu", "… same in CPU time", ""),
+    ("fs_cold", "floor", "feedsmith all-on cold / floor", ""),
 ]
 
 
@@ -783,6 +843,7 @@ def render_table(all_results: dict[int, Results], runs: int) -> str:
             rows.append([label, "×"] + vals + [target])
     rows.append(None)
     for label, meta in (("feedsmith files / feeds written", ("fs_files", "fs_feeds")),
+                        ("… anchor config", ("fsa_files", "fsa_feeds")),
                         ("Pelican feeds written", ("pelican_feeds",)),
                         ("Hugo feeds written", ("hugo_feeds",))):
         vals = ["/".join(f"{all_results[n].meta[m]:,}" for m in meta) if
@@ -839,7 +900,8 @@ def profile(n: int, cfg: Path, run_dir: Path, top: int) -> str:
                 "as the CLI runs it (process-pool workers are not profiled)")
         text = (f"cProfile of a cold `feedsmith build` at N={n:,}, {what}: "
                 f"{t:.1f} s under the profiler\n" + buf.getvalue())
-        text = text.replace(str(REPO) + "/", "").replace(str(WORK) + "/", "")
+        text = (text.replace(str(WORK / "src-snapshot") + "/", "src/")
+                .replace(str(REPO / ".venv" / "lib"), "venv-lib").replace(str(REPO) + "/", ""))
         (WORK / f"profile-{n}-{name}.txt").write_text(text)
         texts.append(text)
     return texts[0]
@@ -863,6 +925,10 @@ def main(argv=None) -> int:
                     help="base feedsmith config (folders are overridden)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=YAML",
                     help="extra feedsmith config key, e.g. --set item_limit=50")
+    ap.add_argument("--anchor", action="append", default=None, metavar="KEY=YAML",
+                    help="config that makes feedsmith write just the feeds Pelican and Hugo "
+                         "write; its cold build is timed too (default: archives=false)")
+    ap.add_argument("--skip-anchor", action="store_true", help="no anchor-config builds")
     ap.add_argument("--profile", type=int, default=None, metavar="N",
                     help="also cProfile one cold build at size N")
     ap.add_argument("--profile-top", type=int, default=35)
@@ -881,6 +947,10 @@ def main(argv=None) -> int:
     for item in args.set:
         key, _, value = item.partition("=")
         extra[key.strip()] = yaml.safe_load(value)
+    anchor = {}
+    for item in (args.anchor if args.anchor is not None else ["archives=false"]):
+        key, _, value = item.partition("=")
+        anchor[key.strip()] = yaml.safe_load(value)
     sizes = [int(s.replace("_", "").replace(",", "")) for s in re.split(r"[ ,]+", args.sizes) if s]
     if args.profile and args.profile not in sizes:
         sizes.append(args.profile)
@@ -916,6 +986,12 @@ def main(argv=None) -> int:
                 profile_text = profile(n, cfg, run_dir, args.profile_top)
             log(f"N={n}: feedsmith builds × {args.runs}")
             bench_feedsmith_builds(n, data, cfg, run_dir, args.runs, results, args)
+            if anchor and not args.skip_anchor:
+                log(f"N={n}: feedsmith builds with the anchor config {anchor} × {args.runs}")
+                anchor_cfg = feedsmith_config(run_dir, data / "seeds", args.config,
+                                              {**extra, **anchor}, name="config-anchor.yaml",
+                                              out="out-anchor", state=".feedsmith-anchor")
+                bench_anchor(n, data, anchor_cfg, run_dir, args.runs, results)
             if not args.skip_server:
                 log(f"N={n}: feedsmith serve × {args.runs}")
                 bench_server(n, cfg, run_dir, args.runs, results, args)
@@ -942,7 +1018,7 @@ def main(argv=None) -> int:
     print()
     print(table)
     for n in sizes:
-        for key in ("error", "pelican_error", "hugo_error"):
+        for key in ("error", "anchor_error", "pelican_error", "hugo_error"):
             if key in all_results[n].meta:
                 print(f"\nN={n:,} {key}: {all_results[n].meta[key]}")
     loads = ", ".join(f"N={n:,}: {all_results[n].meta['loadavg_before']:.1f}→"

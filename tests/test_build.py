@@ -25,7 +25,7 @@ def test_build_writes_the_whole_tree_and_every_feed_is_valid(site_config):
                      "providers/wsj-com.atom", "providers/cnn-com.rss", "providers/scmp-com.atom",
                      "providers/theindependent-sg.rss"):
         assert expected in files
-    assert len([f for f in files if f.startswith("articles/")]) == 3
+    assert len([f for f in files if f.startswith("articles/") and f.endswith(".html")]) == 3
     for name in files:
         data = (out / name).read_bytes()
         assert_valid(name, data)

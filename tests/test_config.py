@@ -61,7 +61,7 @@ def test_bundled_config_keeps_the_code_defaults(bundled: Config) -> None:
     default = Config()
     for key in ("description", "base_url", "language", "author", "host", "port", "item_limit",
                 "feed_max_bytes", "undated", "timezone", "max_file_bytes", "follow_symlinks",
-                "content", "cache_max_age", "archive_max_age", "reload_interval", "websub_hub"):
+                "content", "cache_max_age", "archive_max_age", "archives", "reload_interval", "websub_hub"):
         assert getattr(bundled, key) == getattr(default, key), key
 
 

@@ -8,6 +8,7 @@ Deterministic (``derandomize``) and bounded, so CI sees the same examples every 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,7 +31,9 @@ from feedsmith.site import Site
 from .test_hostile_input import assert_site_valid
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
-PROPERTY = settings(max_examples=80, deadline=None, derandomize=True, database=None,
+# FEEDSMITH_FUZZ=<n> runs n random (not derandomized) examples per property, for a long local hunt.
+FUZZ = int(os.environ.get("FEEDSMITH_FUZZ", "0"))
+PROPERTY = settings(max_examples=FUZZ or 80, deadline=None, derandomize=not FUZZ, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # Pieces that steer the readers into their interesting branches.

@@ -3,17 +3,28 @@
 Two phases, so a failure while rendering leaves the previous tree untouched;
 each file is written to a temporary name and renamed into place, so a reader
 (or a ``kill -9``) only ever sees a complete old or a complete new file.
+
+Every feed, page and OPML file gets a ``.gz`` twin (gzip level 9, mtime 0:
+the same bytes for the same file, and the same bytes the live app sends) for
+web servers that serve precompressed files (nginx ``gzip_static``). A twin is
+written just before its original and only when the original changed (or the
+twin is missing), and is removed with it. When a WebSub hub is configured,
+it is told about every feed whose current document changed (:mod:`.websub`).
 """
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import tempfile
 import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import websub
 from .catalog import build_catalog
 from .config import Config
 from .errors import FeedsmithError
@@ -24,6 +35,9 @@ from .store import Store
 MANIFEST = ".feedsmith-manifest"
 OUR_SUFFIXES = (".rss", ".atom", ".json", ".html", ".opml", ".xsl", ".gz")
 _OUR_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")  # write_atomic's names (mkstemp)
+GZ = ".gz"
+TWINNED = tuple(s for s in OUR_SUFFIXES if s != GZ)  # files that get a .gz twin
+_GZIP_BATCH = 64  # files compressed at once (in threads: zlib runs without the GIL)
 
 
 class BuildError(FeedsmithError, RuntimeError):
@@ -39,13 +53,19 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    pings: int | None = None  # feeds the WebSub hub was told about (None: no hub configured)
+    ping_failures: int = 0
+    warnings: list[str] = field(default_factory=list)  # about the build itself (e.g. the hub)
 
     def summary(self) -> str:
+        hub = ""
+        if self.pings is not None:
+            hub = f"{self.pings} hub pings" + (f" ({self.ping_failures} failed)" if self.ping_failures else "") + "; "
         return (
             f"{len(self.load.articles)} articles read, {len(self.load.problems)} files skipped, "
             f"{len(self.load.warnings) - len(self.load.problems)} warnings; "
             f"{self.feeds} feeds; {len(self.written)} files written, "
-            f"{len(self.unchanged)} unchanged, {len(self.removed)} stale removed "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} stale removed; {hub}"
             f"in {self.seconds:.2f}s -> {self.out_dir}"
         )
 
@@ -96,31 +116,76 @@ def _remove_stale(out_dir: Path, keep: set[str], report: BuildReport) -> None:
         if target.suffix in OUR_SUFFIXES and target.resolve().is_relative_to(out_dir.resolve()):
             target.unlink(missing_ok=True)
             report.removed.append(rel)
-    for folder in sorted({(out_dir / r).parent for r in report.removed}, reverse=True):
-        if folder != out_dir and folder.is_dir() and not any(folder.iterdir()):
+    folders: set[Path] = set()
+    for rel in report.removed:  # and the folders that held only them (topics/x/archive, topics/x)
+        folder = (out_dir / rel).parent
+        while folder != out_dir and folder.is_relative_to(out_dir):
+            folders.add(folder)
+            folder = folder.parent
+    for folder in sorted(folders, reverse=True):
+        if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
 
 
+def gzip_twin(data: bytes) -> bytes:
+    """A file's ``.gz`` twin: deterministic (mtime 0, no name), as the live app compresses."""
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def _twinned(rel: str) -> bool:
+    return rel.endswith(TWINNED)
+
+
+def with_twins(paths: Iterable[str]) -> set[str]:
+    """The paths and the ``.gz`` twins they get."""
+    paths = set(paths)
+    return paths | {p + GZ for p in paths if _twinned(p)}
+
+
+def _write(out_dir: Path, rel: str, data: bytes, report: BuildReport) -> None:
+    target = out_dir / rel
+    if _same_bytes(target, data):
+        report.unchanged.append(rel)
+        return
+    try:
+        write_atomic(target, data)
+    except OSError as exc:
+        raise BuildError(f"{target}: cannot write ({exc.strerror or exc}); the files written "
+                         "before it are complete, the rest keep the previous build") from exc
+    report.written.append(rel)
+
+
 def write_tree(tree: dict[str, bytes], out_dir: Path, report: BuildReport,
-               keep: set[str] | None = None) -> None:
-    """Write changed files, then drop files of the previous build not in ``keep``."""
+               keep: set[str] | None = None, *, twins: bool = True) -> None:
+    """Write changed files (and their ``.gz`` twins), then drop files of the previous build not in ``keep``."""
     started = time.time()
     out_dir.mkdir(parents=True, exist_ok=True)
     keep = set(tree) if keep is None else keep
+    if twins:
+        keep = with_twins(keep)
     listed = _previous_files(out_dir)
     if not keep <= listed:  # list new paths first, so a killed build leaves no untracked files
         write_atomic(out_dir / MANIFEST, "".join(f"{p}\n" for p in sorted(listed | keep)).encode())
-    for rel, data in tree.items():
-        target = out_dir / rel
-        if _same_bytes(target, data):
-            report.unchanged.append(rel)
-            continue
-        try:
-            write_atomic(target, data)
-        except OSError as exc:
-            raise BuildError(f"{target}: cannot write ({exc.strerror or exc}); the files written "
-                             "before it are complete, the rest keep the previous build") from exc
-        report.written.append(rel)
+    items = list(tree.items())
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="gzip") as pool:
+        for at in range(0, len(items), _GZIP_BATCH):
+            batch = items[at:at + _GZIP_BATCH]
+            changed = {rel for rel, data in batch if not _same_bytes(out_dir / rel, data)}
+            # A twin follows its original: rewritten only when the original changes (or is missing).
+            stale = [(rel, data) for rel, data in batch if twins and _twinned(rel)
+                     and (rel in changed or not (out_dir / (rel + GZ)).is_file())]
+            compressed = dict(zip((rel for rel, _ in stale), pool.map(gzip_twin, (d for _, d in stale))))
+            for rel, data in batch:
+                # The twin goes first: a build killed in between leaves an original that
+                # differs from the new one, so the next build rewrites both.
+                if rel in compressed:
+                    _write(out_dir, rel + GZ, compressed[rel], report)
+                elif twins and _twinned(rel):
+                    report.unchanged.append(rel + GZ)
+                if rel in changed:
+                    _write(out_dir, rel, data, report)
+                else:
+                    report.unchanged.append(rel)
     _remove_stale(out_dir, keep, report)
     write_atomic(out_dir / MANIFEST, "".join(f"{p}\n" for p in sorted(keep)).encode())
     _remove_leftover_temps(out_dir, started)
@@ -136,8 +201,8 @@ def _remove_leftover_temps(out_dir: Path, before: float) -> None:
             pass
 
 
-def render_changed(site: Site, out_dir: Path, previous: dict[str, str],
-                   report: BuildReport) -> tuple[dict[str, bytes], dict[str, str]]:
+def render_changed(site: Site, out_dir: Path, previous: dict[str, str], report: BuildReport,
+                   *, twins: bool = True) -> tuple[dict[str, bytes], dict[str, str]]:
     """Render only paths whose fingerprint differs from the last build into ``out_dir``."""
     tree: dict[str, bytes] = {}
     keys: dict[str, str] = {}
@@ -145,8 +210,12 @@ def render_changed(site: Site, out_dir: Path, previous: dict[str, str],
         key = site.fingerprint(path)
         if key is not None:
             keys[path] = key
-            if previous.get(path) == key and (out_dir / path).is_file():
+            twin = path + GZ if twins and _twinned(path) else None
+            if (previous.get(path) == key and (out_dir / path).is_file()
+                    and (twin is None or (out_dir / twin).is_file())):
                 report.unchanged.append(path)
+                if twin is not None:
+                    report.unchanged.append(twin)
                 continue
         try:
             resource = site.get(path)
@@ -163,9 +232,11 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
     """Parse (re-using the cache), render what changed, write atomically, drop stale files."""
     started = time.perf_counter()
     out = out_dir or config.out_dir
-    store = open_store(config) if use_cache else None
+    notices: list[str] = []
+    store = open_store(config, notices) if use_cache else None
     try:
         site = load_site(config, seeds_dir, store=store, jobs=jobs)
+        site.load.notices[:0] = notices
         report = BuildReport(out, site.load, feeds=len(site.catalog.feeds))
         scope = f"{out.resolve()}\0"
         previous = {k.removeprefix(scope): v for k, v in store.output_digests().items()
@@ -182,5 +253,23 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
     finally:
         if store:
             store.close()
+    if config.websub_hub:
+        notify_hub(site, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def notify_hub(site: Site, report: BuildReport) -> None:
+    """Tell the WebSub hub about the feeds whose current document was just rewritten.
+
+    Archives, pages and unchanged feeds are never announced; a hub that cannot
+    be reached or refuses becomes warnings in the report, never a failed build.
+    """
+    config = site.config
+    assert config.websub_hub
+    feeds = set(site.feed_paths())
+    changed = [rel for rel in report.written if rel in feeds]
+    result = websub.publish(config.websub_hub, [websub.topic_url(config, rel) for rel in changed])
+    report.pings = len(result.pinged)
+    report.ping_failures = len(result.failed)
+    report.warnings += result.warnings()

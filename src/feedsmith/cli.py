@@ -43,6 +43,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     report = build(_config(args))
     if not args.quiet:
         _print_warnings(report.load.warnings)
+    _print_warnings(report.warnings)  # the build's own (an unreachable WebSub hub), even with --quiet
     print(report.summary())
     return 1 if args.strict and report.load.problems else 0
 

@@ -137,6 +137,7 @@ class Config:
     content: tuple[tuple[str, str], ...] = (("rss", "full"), ("atom", "full"), ("json", "full"))
     cache_max_age: int = 300
     archive_max_age: int = 31_536_000
+    archives: bool = True  # RFC 5005 monthly archives of what falls out of each feed (see archives.py)
     reload_interval: float = 2.0
     websub_hub: str | None = None
     providers: ProviderRegistry = field(default_factory=ProviderRegistry)
@@ -163,7 +164,7 @@ _SCALARS: dict[str, type | tuple[type, ...]] = {
     "seeds_dir": str, "out_dir": str, "state_dir": str, "host": str, "port": int,
     "item_limit": int, "feed_max_bytes": int, "undated": str, "timezone": str,
     "max_file_bytes": int, "follow_symlinks": bool, "cache_max_age": int,
-    "archive_max_age": int, "reload_interval": (int, float),
+    "archive_max_age": int, "archives": bool, "reload_interval": (int, float),
 }
 _KNOWN = {*_SCALARS, "content", "websub", "providers", "topics"}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import sqlite3
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -213,8 +214,15 @@ def cache_fingerprint(config: Config) -> str:
     return digest.hexdigest()[:24]
 
 
-def open_store(config: Config) -> Store:
-    return Store(config.state_dir, cache_fingerprint(config))
+def open_store(config: Config, notices: list[str] | None = None) -> Store | None:
+    """The parse cache, or None (with a notice) when the state folder can't hold one."""
+    try:
+        return Store(config.state_dir, cache_fingerprint(config))
+    except (OSError, sqlite3.Error) as exc:
+        if notices is not None:
+            notices.append(f"{config.state_dir}: parse cache unavailable ({exc}); "
+                           "parsing every file")
+        return None
 
 
 def default_jobs() -> int:

@@ -1,4 +1,5 @@
-"""The human-facing pages of the feed tree: the index, the OPML list, article pages.
+"""The human-facing pages of the feed tree: the index, the OPML list, article pages
+and the HTML view of each feed (what a browser gets for a feed URL).
 
 Pure functions: a catalog and a config in, UTF-8 bytes out. Nothing here reads
 the clock, so the same catalog always renders the same bytes. Every piece of
@@ -25,7 +26,7 @@ from lxml import etree
 from .catalog import Catalog, Feed
 from .config import Config
 from .model import Article, Image
-from .text import xml_safe
+from .text import truncate_words, xml_safe
 
 # (format = file extension, MIME type, label), in the order they are offered.
 FORMATS = (
@@ -116,6 +117,11 @@ def _feed_url(feed: Feed, fmt: str, config: Config) -> str:
     return config.url(f"{feed.path}.{fmt}")
 
 
+def view_path(feed: Feed) -> str:
+    """Where the static tree keeps a feed's HTML view: ``topics/ai.html``."""
+    return f"{feed.path}.html"
+
+
 def _ordered_feeds(catalog: Catalog) -> Iterable[tuple[str, str, list[Feed]]]:
     for kind, heading in GROUPS:
         yield kind, heading, catalog.feeds_of(kind)
@@ -164,9 +170,11 @@ def _feed_row(feed: Feed, catalog: Catalog, config: Config) -> str:
     )
     atom = _feed_url(feed, "atom", config)
     field_id = f"url-{feed.path.replace('/', '-')}"
+    view = config.url(view_path(feed))
     return (
         f'<li id="feed-{_e(feed.path.replace("/", "-"))}">\n'
-        f'<h3>{_e(label)} <span class="muted count">({_e(_plural(count, "article"))})</span></h3>\n'
+        f'<h3><a href="{_e(view)}">{_e(label)}</a> '
+        f'<span class="muted count">({_e(_plural(count, "article"))})</span></h3>\n'
         f"{latest}"
         f'<p class="formats">{formats}</p>\n'
         f'<label for="{_e(field_id)}" class="muted">Atom feed URL (select and copy into your reader)</label>\n'
@@ -200,6 +208,86 @@ def render_index(catalog: Catalog, config: Config) -> bytes:
         "</main>\n"
     )
     return _page(config.title, body, head_extra=_autodiscovery(catalog, config), lang=config.language)
+
+
+# ----------------------------------------------------------------- feed views
+
+VIEW_SUMMARY_CHARS = 300
+
+
+def _view_entry(article: Article, catalog: Catalog, config: Config) -> str:
+    link = _href(catalog.entry_url(article, config))
+    title = _e(article.title)
+    heading = f'<a href="{_e(link)}">{title}</a>' if link else title
+    meta = [_time(article.date, config, with_time=True)]
+    if article.provider:
+        meta.append(_e(article.provider.name))
+    if article.author:
+        meta.append(f"by {_e(article.author)}")
+    summary = truncate_words(article.summary or article.content_text or "", VIEW_SUMMARY_CHARS)
+    return (
+        '<li class="entry">\n'
+        f"<h3>{heading}</h3>\n"
+        f'<p class="meta">{" · ".join(meta)}</p>\n'
+        + (f"<p>{_e(summary)}</p>\n" if summary else "")
+        + "</li>\n"
+    )
+
+
+def render_feed_view(feed: Feed, fmt: str, catalog: Catalog, config: Config, *,
+                     limit: int | None = None, query: str = "") -> bytes:
+    """A feed as a web page: its title, a box with the feed URL to copy, its newest entries.
+
+    What a browser gets for a feed URL (``fmt`` is the format it asked for, so
+    the box shows that URL) and, with ``fmt="atom"``, the static ``<feed>.html``.
+    ``query`` is the canonical query string of a narrowed feed (its URLs keep
+    it); ``limit`` overrides ``config.item_limit``, as for the feed itself.
+    """
+    labels = {f: (mime, label) for f, mime, label in FORMATS}
+    if fmt not in labels:
+        raise ValueError(f"unknown feed format {fmt!r}")
+    suffix = f"?{query}" if query else ""
+    count = config.item_limit if limit is None else limit
+    shown = feed.articles[:max(count, 0)]
+    title = feed.title(config.title)
+    url = _feed_url(feed, fmt, config) + suffix
+    mime, label = labels[fmt]
+
+    head_extra = "" if query else f'<link rel="canonical" href="{_e(config.url(view_path(feed)))}">\n'
+    head_extra += f'<meta name="description" content="{_e(feed.description(config.title))}">\n'
+    head_extra += "".join(
+        f'<link rel="alternate" type="{m}" title="{_e(title)} ({lb})" '
+        f'href="{_e(_feed_url(feed, f, config) + suffix)}">\n'
+        for f, m, lb in FORMATS
+    )
+    others = " ".join(
+        f'<a href="{_e(_feed_url(feed, f, config) + suffix)}" type="{m}">{lb}</a>'
+        for f, m, lb in FORMATS
+    )
+    total = _plural(len(feed.articles), "article")
+    status = f"{total}; the newest {len(shown)} are shown" if len(shown) < len(feed.articles) else total
+    if query:
+        status += f" (narrowed by {query})"
+    if shown:
+        entries = '<ul class="feeds entries">\n' + "".join(
+            _view_entry(a, catalog, config) for a in shown) + "</ul>\n"
+    else:
+        entries = '<p class="muted">No articles yet.</p>\n'
+    body = (
+        f'<nav><a href="{_e(config.url("index.html"))}">← {_e(config.title)}: all feeds</a></nav>\n'
+        f"<header>\n<h1>{_e(title)}</h1>\n"
+        f"<p>{_e(feed.description(config.title))}</p>\n"
+        f'<p class="muted count">{_e(status)}.</p>\n'
+        "</header>\n"
+        '<section id="subscribe">\n<h2>Subscribe</h2>\n'
+        "<p>This is a news feed: to follow it, copy its address into your feed reader.</p>\n"
+        f'<label for="feed-url" class="muted">{label} feed URL (select and copy into your reader)</label>\n'
+        f'<input class="url" id="feed-url" type="url" readonly value="{_e(url)}">\n'
+        f'<p class="formats">{others}</p>\n'
+        "</section>\n"
+        f"<main>\n<h2>Latest articles</h2>\n{entries}</main>\n"
+    )
+    return _page(title, body, head_extra=head_extra, lang=config.language)
 
 
 # ---------------------------------------------------------------------- OPML

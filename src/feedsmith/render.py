@@ -45,7 +45,7 @@ from .config import Config
 from .model import Article, Image, Provider, RelatedArticle
 from .text import slugify, squash_spaces, truncate_words, xml_safe
 
-__all__ = ["FORMATS", "MEDIA_TYPES", "render_feed", "clear_cache"]
+__all__ = ["FORMATS", "MEDIA_TYPES", "render_feed", "canonical_url", "clear_cache"]
 
 MEDIA_TYPES = {
     "rss": "application/rss+xml",
@@ -73,6 +73,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
+FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005 feed history
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 # Prefixes declared once on the root element; entry fragments are serialised
@@ -720,13 +721,16 @@ class _Head:
     language: str | None
     author: str
     links: tuple[tuple[str, str], ...]  # extra rel -> URL, including the WebSub hub
+    archive: bool = False  # an RFC 5005 archive document (fh:archive)
 
 
 def _head(feed: Feed, fmt: str, config: Config, self_path: str | None,
-          links: Mapping[str, str] | None) -> _Head:
+          links: Mapping[str, str] | None, archive: bool = False) -> _Head:
     self_url = _url(config.url(self_path or f"{feed.path}.{fmt}")) or config.url(f"{feed.path}.{fmt}")
     extra = [(rel, u) for rel, u in (links or {}).items() if rel not in ("self", "alternate")]
-    if config.websub_hub:
+    # The hub is pinged for the feeds' own documents only: archives never change and
+    # filtered views (another self_path) are never announced, so neither advertises it.
+    if config.websub_hub and self_path is None and not archive:
         extra.append(("hub", config.websub_hub))
     normalised: list[tuple[str, str]] = []
     for rel, raw in extra:
@@ -745,7 +749,13 @@ def _head(feed: Feed, fmt: str, config: Config, self_path: str | None,
         language=_language(config.language),
         author=_line(config.author) or GENERATOR,
         links=tuple(normalised),
+        archive=archive,
     )
+
+
+def canonical_url(url: str) -> str:
+    """A URL as the feeds write it (normalised), e.g. for HTTP headers that must match them."""
+    return _url(url) or url
 
 
 # ----------------------------------------------------------------------- XML bytes
@@ -758,11 +768,13 @@ class _FeedExtras(BaseExtension):
         self.head = head
 
     def extend_ns(self) -> dict[str, str]:
-        return _NSMAPS[self.head.fmt]
+        return {**_NSMAPS[self.head.fmt], "fh": FH_NS} if self.head.archive else _NSMAPS[self.head.fmt]
 
     def extend_atom(self, feed: etree._Element) -> etree._Element:
         _declare_text(feed.find("title"))
         _declare_text(feed.find("subtitle"))
+        if self.head.archive:
+            etree.SubElement(feed, f"{{{FH_NS}}}archive")
         return feed
 
     def extend_rss(self, feed: etree._Element) -> etree._Element:
@@ -772,6 +784,8 @@ class _FeedExtras(BaseExtension):
             link = etree.SubElement(channel, f"{{{ATOM_NS}}}link", href=href, rel=rel)
             if rel in _FEED_RELS:
                 link.set("type", MEDIA_TYPES["rss"])
+        if self.head.archive:
+            etree.SubElement(channel, f"{{{FH_NS}}}archive")
         return feed
 
 
@@ -959,11 +973,34 @@ def _feed_generator(head: _Head, updated: datetime) -> FeedGenerator:
 def _rss_frame(head: _Head, updated: datetime) -> tuple[bytes, bytes]:
     fg = _feed_generator(head, updated)
     fg.pubDate(updated)
-    return _split(_plain_text(fg.rss_str(pretty=False), _CHANNEL_PLAIN), b"</channel>")
+    return _split(_styled(head, _plain_text(fg.rss_str(pretty=False), _CHANNEL_PLAIN)), b"</channel>")
 
 
 def _atom_frame(head: _Head, updated: datetime) -> tuple[bytes, bytes]:
-    return _split(_plain_text(_feed_generator(head, updated).atom_str(pretty=False), _ATOM_NAMES), b"</feed>")
+    return _split(_styled(head, _plain_text(_feed_generator(head, updated).atom_str(pretty=False), _ATOM_NAMES)),
+                  b"</feed>")
+
+
+# What a browser that opens an RSS or Atom document uses to show it (see static/feed.xsl).
+STYLESHEET_PATH = "feed.xsl"
+_XML_DECLARATION = re.compile(rb"^<\?xml [^>]*\?>\n?")
+
+
+def _styled(head: _Head, document: bytes) -> bytes:
+    """The document with ``<?xml-stylesheet?>`` right after its XML declaration.
+
+    The one place RSS and Atom get it. The stylesheet sits at the root of the
+    tree next to the home page, so its absolute URL is the home page's sibling.
+    Feed readers and validators ignore the instruction.
+    """
+    href = _url(urljoin(head.home_url, STYLESHEET_PATH)) or STYLESHEET_PATH
+    href = href.replace("&", "&amp;").replace('"', "&quot;")
+    instruction = f'<?xml-stylesheet type="text/xsl" href="{href}"?>\n'.encode()
+    declaration = _XML_DECLARATION.match(document)
+    at = declaration.end() if declaration else 0
+    if declaration and not declaration.group().endswith(b"\n"):
+        instruction = b"\n" + instruction
+    return document[:at] + instruction + document[at:]
 
 
 def _split(document: bytes, closing: bytes) -> tuple[bytes, bytes]:
@@ -1017,6 +1054,14 @@ def _json_frame(head: _Head, updated: datetime) -> tuple[bytes, bytes]:
         document["next_url"] = older  # JSON Feed's next_url leads to older items
     if "hub" in links:
         document["hubs"] = [{"type": "WebSub", "url": links["hub"]}]
+    if head.archive:
+        # JSON Feed has no archive marker; this extension mirrors RFC 5005's fh:archive.
+        history: dict[str, Any] = {"archive": True}
+        if "current" in links:
+            history["current_url"] = links["current"]
+        if "next-archive" in links:
+            history["newer_url"] = links["next-archive"]
+        document["_feedsmith"] = history
     opening = _json_bytes(document)
     return opening[:-1] + b', "items": [', b"]}\n"
 
@@ -1126,28 +1171,36 @@ def _candidates(articles: Iterable[Article], catalog: Catalog, config: Config, f
     return out
 
 
-def _select(fmt: str, candidates: list[_Candidate], room: int) -> list[_Rendered]:
+# How a document meets its byte budget (see _select).
+FIT_MODES = ("drop", "shrink", "keep")
+
+
+def _select(fmt: str, candidates: list[_Candidate], room: int, fit: str = "drop") -> list[_Rendered]:
     """Entries in order while they fit in ``room`` bytes.
 
-    An entry too large for its share of the budget falls back to its summary;
-    the first entry that does not fit ends the list (older ones are dropped).
+    An entry too large for its share of the budget falls back to its summary.
+    Then, by ``fit``: ``drop`` - the first entry that does not fit ends the
+    list (older ones are dropped); ``shrink`` - an entry that does not fit in
+    full is tried with its summary only before the list ends; ``keep`` - like
+    ``shrink``, but nothing is ever dropped, even past the budget (archives).
     """
     separator = len(_WRITERS[fmt].separator)
     share = room // HUGE_ENTRY_SHARE
     chosen: list[_Rendered] = []
     for candidate in candidates:
         rendered = _entry_bytes(fmt, candidate.article, candidate.url, candidate.full)
-        if candidate.full and len(rendered[0]) > share:
+        if candidate.full and (len(rendered[0]) > share
+                               or fit != "drop" and len(rendered[0]) + separator > room):
             rendered = _entry_bytes(fmt, candidate.article, candidate.url, False)
         cost = len(rendered[0]) + separator
-        if cost > room:
+        if cost > room and fit != "keep":
             break
         chosen.append(rendered)
         room -= cost
     return chosen
 
 
-def _assemble(fmt: str, head: _Head, candidates: list[_Candidate], budget: int) -> bytes:
+def _assemble(fmt: str, head: _Head, candidates: list[_Candidate], budget: int, fit: str = "drop") -> bytes:
     """The document, newest entries first, within ``budget`` bytes when at all possible."""
     writer = _WRITERS[fmt]
     frames: dict[datetime, tuple[bytes, bytes]] = {}
@@ -1161,11 +1214,11 @@ def _assemble(fmt: str, head: _Head, candidates: list[_Candidate], budget: int) 
     # Size the frame as if the newest candidate stays (it almost always does).
     first = [_entry_bytes(fmt, c.article, c.url, c.full) for c in candidates[:1]]
     prefix, suffix = frame(first)
-    chosen = _select(fmt, candidates, budget - len(prefix) - len(suffix) - 2)  # 2: the newlines
+    chosen = _select(fmt, candidates, budget - len(prefix) - len(suffix) - 2, fit)  # 2: the newlines
     while True:
         prefix, suffix = frame(chosen)
         document = prefix + b"\n" + writer.separator.join(body for body, _ in chosen) + b"\n" + suffix
-        if len(document) <= budget or not chosen:
+        if len(document) <= budget or not chosen or fit == "keep":
             return document
         chosen.pop()  # a different newest date changed the frame's size
 
@@ -1179,21 +1232,32 @@ def render_feed(
     limit: int | None = None,
     self_path: str | None = None,
     links: Mapping[str, str] | None = None,
+    articles: Sequence[Article] | None = None,
+    archive: bool = False,
+    fit: str = "drop",
 ) -> bytes:
     """One feed document as UTF-8 bytes.
 
     ``limit`` overrides ``config.item_limit``; ``self_path`` the document's own
     path (default ``{feed.path}.{fmt}``); ``links`` adds feed-level links by
     relation (``prev-archive``, ``next-archive``, ``current`` … as absolute
-    URLs) for RFC 5005 paging. Same input, same bytes.
+    URLs) for RFC 5005 paging. ``articles`` replaces the feed's own (before
+    ``limit``); ``archive`` marks an RFC 5005 archive document (``fh:archive``
+    in RSS and Atom, ``_feedsmith.archive`` in JSON Feed; no hub link); ``fit``
+    is how the byte budget is met (:data:`FIT_MODES`, see :func:`_select`).
+    The WebSub hub is advertised only on the feed's own document (no
+    ``self_path``). Same input, same bytes.
     """
     if fmt not in _WRITERS:
         raise ValueError(f"unknown feed format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fit not in FIT_MODES:
+        raise ValueError(f"unknown fit {fit!r}; use one of {', '.join(FIT_MODES)}")
     count = config.item_limit if limit is None else limit
     full = config.content_mode(fmt) == "full"
-    head = _head(feed, fmt, config, self_path, links)
-    candidates = _candidates(feed.articles[:max(count, 0)], catalog, config, full)
-    return _assemble(fmt, head, candidates, config.feed_max_bytes)
+    head = _head(feed, fmt, config, self_path, links, archive)
+    shown = feed.articles if articles is None else articles
+    candidates = _candidates(shown[:max(count, 0)], catalog, config, full)
+    return _assemble(fmt, head, candidates, config.feed_max_bytes, fit)
 
 
 def clear_cache() -> None:

@@ -2,20 +2,26 @@
 
 The web app serves ``Site.get(path)`` and the static build writes every
 ``Site.paths()`` entry, so a URL served and a file written are byte-identical.
+That includes each feed's RFC 5005 archives (``<feed>/archive/YYYY-MM.<fmt>``,
+planned by :mod:`feedsmith.archives`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
+from importlib import resources
 from pathlib import Path
 
+from . import archives as archives_module
 from . import catalog as catalog_module
 from . import pages, render
+from .archives import Archive, ArticleFacts
 from .catalog import Catalog, Feed
 from .config import Config
 from .load import LoadResult
+from .model import Article
 
 FEED_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
@@ -26,6 +32,18 @@ PAGE_TYPES = {
     "html": "text/html; charset=utf-8",
     "opml": "text/x-opml; charset=utf-8",
 }
+# Files shipped in the package (feedsmith/static/) and served as they are.
+STATIC_TYPES = {
+    render.STYLESHEET_PATH: "text/xsl; charset=utf-8",  # what browsers accept for XSLT (also with nosniff)
+}
+# The format whose URL the static ``<feed>.html`` view offers to copy (as the index does).
+VIEW_FORMAT = "atom"
+
+
+@cache
+def static_file(name: str) -> bytes:
+    """The bytes of a file in ``feedsmith/static``."""
+    return resources.files("feedsmith").joinpath("static", name).read_bytes()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +57,11 @@ class Site:
         self.catalog = catalog
         self.config = config
         self.load = load or LoadResult(list(catalog.articles))
+        # Per-feed archive plans and per-article fingerprint lines, filled on first use
+        # (the live app only ever plans the feeds it is asked about).
+        self._plans: dict[str, tuple[Archive, ...]] = {}
+        self._lines: dict[str, bytes | None] = {}
+        self._group_digests: dict[tuple[str, str], bytes | None] = {}
 
     @cached_property
     def _feed_paths(self) -> dict[str, tuple[Feed, str]]:
@@ -49,14 +72,44 @@ class Site:
         }
 
     @cached_property
+    def _view_paths(self) -> dict[str, Feed]:
+        """Each feed's HTML view, ``topics/ai.html``: what a browser gets for ``topics/ai.atom``."""
+        return {pages.view_path(feed): feed for feed in self.catalog.feeds.values()}
+
+    @cached_property
     def _page_paths(self) -> dict[str, str]:
         return {f"articles/{slug}.html": slug for slug in self.catalog.article_slugs.values()}
+
+    @cached_property
+    def _facts(self) -> dict[str, ArticleFacts]:
+        return {a.id: archives_module.facts(a, self.config) for a in self.catalog.articles}
+
+    def archives(self, feed: Feed) -> tuple[Archive, ...]:
+        """The feed's archives, newest first (empty when ``archives: false``)."""
+        found = self._plans.get(feed.path)
+        if found is None:
+            found = self._plans[feed.path] = archives_module.plan(feed, self.config, self._facts)
+        return found
+
+    def archive(self, path: str) -> Archive | None:
+        """The archive a path of the tree names, or None when it is not an archive."""
+        parsed = archives_module.parse_path(path)
+        if parsed is None or not self.config.archives:
+            return None
+        feed = self.catalog.feed(parsed[0])
+        if feed is None:
+            return None
+        return next((a for a in self.archives(feed) if a.key == parsed[1]), None)
+
+    def _archive_paths(self) -> list[str]:
+        return [archive.path(fmt) for feed in self.catalog.feeds.values()
+                for archive in self.archives(feed) for fmt in FEED_TYPES]
 
     @cached_property
     def _code_and_config(self) -> bytes:
         """Everything besides the articles that rendered bytes depend on."""
         digest = hashlib.sha256(repr(self.config).encode())
-        for module in (render, pages, catalog_module):
+        for module in (render, pages, catalog_module, archives_module):
             digest.update(Path(module.__file__).read_bytes())  # type: ignore[arg-type]
         return digest.digest()
 
@@ -69,9 +122,18 @@ class Site:
         digests = self.load.digests
         if not digests:
             return None
+        newest_archive = ""
         if path in self._feed_paths:
             feed, fmt = self._feed_paths[path]
             shown = feed.articles[: self.config.item_limit]
+            plan = self.archives(feed)
+            newest_archive = plan[0].key if plan else ""
+        elif (archive := self.archive(path)) is not None:
+            return self._archive_fingerprint(path, archive)
+        elif path in self._view_paths:
+            feed = self._view_paths[path]
+            shown = feed.articles[: self.config.item_limit]
+            path += "|" + repr((feed.name, feed.provider, len(feed.articles)))
         elif path in self._page_paths:
             article = self.catalog.pages()[self._page_paths[path]]
             shown = (article,)
@@ -81,7 +143,7 @@ class Site:
         digest = hashlib.sha256(self._code_and_config)
         digest.update(path.encode())
         if path in self._feed_paths:
-            digest.update(repr((feed.name, feed.provider)).encode())
+            digest.update(repr((feed.name, feed.provider, newest_archive)).encode())
         for article in shown:
             source = digests.get(article.source_path)
             if source is None:
@@ -89,8 +151,38 @@ class Site:
             digest.update(f"{source}|{article.observed.isoformat()}|{article.id}\n".encode())
         return digest.hexdigest()
 
+    def _line(self, article: Article) -> bytes | None:
+        """What an article contributes to a fingerprint (None: its source digest is unknown)."""
+        line = self._lines.get(article.id, b"")
+        if line == b"":
+            source = self.load.digests.get(article.source_path)
+            line = None if source is None else f"{source}|{article.observed.isoformat()}|{article.id}\n".encode()
+            self._lines[article.id] = line
+        return line
+
+    def _archive_fingerprint(self, path: str, archive: Archive) -> str | None:
+        """Depends on the archive's own articles and its neighbours only, never on newer articles."""
+        group = (archive.feed.path, archive.key)
+        if group not in self._group_digests:  # shared by the three formats
+            lines = [self._line(a) for a in archive.articles]
+            self._group_digests[group] = (None if None in lines
+                                          else hashlib.sha256(b"".join(lines)).digest())  # type: ignore[arg-type]
+        articles = self._group_digests[group]
+        if articles is None:
+            return None
+        digest = hashlib.sha256(self._code_and_config)
+        feed = archive.feed
+        digest.update(repr((path, feed.name, feed.provider, archive.newer, archive.older)).encode())
+        digest.update(articles)
+        return digest.hexdigest()
+
+    def feed_paths(self) -> list[str]:
+        """The feeds' current documents: what readers subscribe to and a WebSub hub announces."""
+        return list(self._feed_paths)
+
     def paths(self) -> list[str]:
-        return ["index.html", "feeds.opml", *self._feed_paths, *self._page_paths]
+        return ["index.html", "feeds.opml", *STATIC_TYPES, *self._feed_paths, *self._view_paths,
+                *self._archive_paths(), *self._page_paths]
 
     def get(self, path: str) -> Resource | None:
         """The bytes for a path of the tree, or None when there is no such path."""
@@ -100,8 +192,45 @@ class Site:
             return Resource(pages.render_opml(self.catalog, self.config), PAGE_TYPES["opml"])
         if path in self._feed_paths:
             feed, fmt = self._feed_paths[path]
-            return Resource(render.render_feed(feed, fmt, self.catalog, self.config), FEED_TYPES[fmt])
+            plan = self.archives(feed)
+            links = {"prev-archive": self.config.url(plan[0].path(fmt))} if plan else None
+            # With archives, the current document never drops entries it should hold
+            # (they would be in no document at all): they shrink to their summaries.
+            fit = "shrink" if self.config.archives else "drop"
+            return Resource(render.render_feed(feed, fmt, self.catalog, self.config, links=links, fit=fit),
+                            FEED_TYPES[fmt])
+        archive = self.archive(path)
+        if archive is not None:
+            fmt = path.rpartition(".")[2]
+            return Resource(self._render_archive(archive, fmt), FEED_TYPES[fmt])
+        if path in self._view_paths:
+            return self.view(f"{self._view_paths[path].path}.{VIEW_FORMAT}")
+        if path in STATIC_TYPES:
+            return Resource(static_file(path), STATIC_TYPES[path])
         if path in self._page_paths:
             article = self.catalog.pages()[self._page_paths[path]]
             return Resource(pages.render_article(article, self.catalog, self.config), PAGE_TYPES["html"])
         return None
+
+    def view(self, path: str) -> Resource | None:
+        """The HTML view of the feed document at ``path`` (``topics/ai.rss``), None for other paths.
+
+        What the live app answers a browser asking for a feed URL; the view of
+        the ``VIEW_FORMAT`` document is also the static ``<feed>.html``.
+        """
+        found = self._feed_paths.get(path)
+        if found is None:
+            return None
+        feed, fmt = found
+        return Resource(pages.render_feed_view(feed, fmt, self.catalog, self.config), PAGE_TYPES["html"])
+
+    def _render_archive(self, archive: Archive, fmt: str) -> bytes:
+        url = self.config.url
+        links = {"current": url(f"{archive.feed.path}.{fmt}")}
+        if archive.older:
+            links["prev-archive"] = url(archives_module.archive_path(archive.feed, archive.older, fmt))
+        if archive.newer:
+            links["next-archive"] = url(archives_module.archive_path(archive.feed, archive.newer, fmt))
+        return render.render_feed(archive.feed, fmt, self.catalog, self.config, limit=len(archive.articles),
+                                  self_path=archive.path(fmt), links=links, articles=archive.articles,
+                                  archive=True, fit="keep")

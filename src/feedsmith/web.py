@@ -18,9 +18,22 @@ HTTP behaviour:
   304 with ``ETag``, ``Last-Modified``, ``Cache-Control`` and ``Vary``.
 * gzip is used when ``Accept-Encoding`` allows it (``q=0`` refuses it);
   ``Vary: Accept-Encoding`` is on every feed and page response.
+* ``Cache-Control: public, max-age=<cache_max_age>``, except on RFC 5005
+  archives other than each feed's newest (:mod:`feedsmith.archives`), which
+  never change: ``max-age=<archive_max_age>, immutable``.
+* With a WebSub hub configured, a feed's own documents carry
+  ``Link: <hub>; rel="hub", <self>; rel="self"`` (:mod:`feedsmith.websub`).
+* A feed URL (``.rss``, ``.atom``, ``.json``) asked for by a browser - an
+  ``Accept`` that ranks ``text/html`` above every feed and XML type, see
+  :func:`prefers_html` - answers the feed's HTML view (``Site.view``; for
+  ``.atom`` the same bytes as the static ``<feed>.html``) with its own ETag;
+  feed readers and scripts (feed types, ``*/*`` or no ``Accept``) get the
+  feed document. Both answers carry ``Vary: Accept, Accept-Encoding``.
 * Every response carries ``X-Content-Type-Options: nosniff``, a
   ``Content-Security-Policy`` (HTML pages: nothing but the pages' one style
-  block and images; everything else: ``default-src 'none'; sandbox``),
+  block and images; RSS and Atom: nothing runs - ``sandbox`` without
+  ``allow-scripts`` - but a browser may apply ``feed.xsl`` and its style
+  block; everything else: ``default-src 'none'; sandbox``),
   ``Referrer-Policy``, ``X-Frame-Options`` and ``Server: feedsmith``.
 * Only GET and HEAD (and OPTIONS) are allowed; errors are short plain text.
   A feed that fails to render answers 503 and is logged; the rest are served.
@@ -52,13 +65,13 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date, parse_date
 from werkzeug.serving import WSGIRequestHandler
 
-from . import pages, render
+from . import pages, render, websub
 from .build import load_site
 from .catalog import Feed
 from .config import Config
 from .load import article_files
 from .query import FeedQuery, QueryError, apply, parse_query
-from .site import FEED_TYPES, Site
+from .site import FEED_TYPES, PAGE_TYPES, STATIC_TYPES, Site
 
 log = logging.getLogger(__name__)
 bp = Blueprint("feeds", __name__)
@@ -71,6 +84,12 @@ HTML_CSP = (
     "img-src https: http: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 OTHER_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox"
+# RSS and Atom name feed.xsl in an <?xml-stylesheet?>; browsers load XSLT under script-src
+# and only from the document's own origin (so the sandbox keeps it: allow-same-origin,
+# still without allow-scripts, so nothing runs). The transformed page has the pages' style block.
+_XML_FEED_TYPES = ("application/rss+xml", "application/atom+xml")
+_CSP_URL = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+/[A-Za-z0-9\-._~!$&()*+=:@%/]*")
+NEGOTIATED_VARY = "Accept, Accept-Encoding"  # feed URLs: an HTML view for browsers, the feed for readers
 SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
@@ -139,6 +158,60 @@ def _modified_since(header: str, last_modified: int) -> bool:
         return True
 
 
+def feed_csp(config: Config) -> str:
+    """The Content-Security-Policy of RSS and Atom documents (see ``_XML_FEED_TYPES``)."""
+    xsl = config.url(render.STYLESHEET_PATH)
+    source = xsl if _CSP_URL.fullmatch(xsl) else "'self'"  # a base_url CSP can't spell: same origin
+    return (f"default-src 'none'; script-src {source}; style-src {_STYLE_SRC}; "
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox allow-same-origin")
+
+
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# What a feed URL may be answered with besides HTML; a browser ranks HTML above all of them.
+_FEED_RIVALS = ("application/rss+xml", "application/atom+xml", "application/feed+json",
+                "application/json", "application/xml", "text/xml")
+MAX_ACCEPT_CHARS = 2000
+
+
+@lru_cache(maxsize=512)
+def prefers_html(header: str) -> bool:
+    """Whether an ``Accept`` value asks for a web page rather than a feed document.
+
+    True only when ``text/html`` (or XHTML) is named explicitly, with a q above
+    the q every feed and XML type gets (from its own entry, ``type/*`` or
+    ``*/*``, the most specific one counting). Browsers send ``text/html,…,
+    application/xml;q=0.9,*/*;q=0.8``; readers name feed types, send ``*/*``
+    or nothing, and so get the feed. Malformed entries are skipped.
+    """
+    header = header.lower()
+    if "html" not in header or len(header) > MAX_ACCEPT_CHARS:
+        return False
+    ranges: dict[str, float] = {}
+    for element in header.split(","):
+        media, _, params = element.partition(";")
+        media = media.strip()
+        if media.count("/") != 1:
+            continue
+        q = 1.0
+        for param in params.split(";") if params else ():
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                value = value.strip()
+                q = float(value) if _QVALUE.fullmatch(value) else 0.0
+        ranges[media] = max(q, ranges.get(media, 0.0))
+    html_q = max((ranges[t] for t in _HTML_TYPES if t in ranges), default=0.0)
+    if html_q <= 0:
+        return False
+
+    def quality(media: str) -> float:
+        for candidate in (media, media.split("/")[0] + "/*", "*/*"):
+            if candidate in ranges:
+                return ranges[candidate]
+        return 0.0
+
+    return all(html_q > quality(rival) for rival in _FEED_RIVALS)
+
+
 # ------------------------------------------------------------ cache entries
 
 
@@ -146,11 +219,13 @@ class Entry:
     """One resource as served: body, gzip variant, validators and final header lists."""
 
     __slots__ = ("body", "gz_body", "etag", "gz_etag", "last_modified", "lm_epoch",
-                 "ok", "gz_ok", "not_modified", "gz_not_modified")
+                 "ok", "gz_ok", "not_modified", "gz_not_modified", "negotiated")
 
     def __init__(self, body: bytes, content_type: str, last_modified: datetime | None,
-                 config: Config, not_after: float) -> None:
+                 config: Config, not_after: float, *, cache_control: str | None = None,
+                 link: str | None = None, negotiated: bool = False) -> None:
         self.body = body
+        self.negotiated = negotiated  # a feed URL: browsers get its HTML view instead
         digest = hashlib.sha256(body).hexdigest()[:32]
         self.etag = f'"{digest}"'
         self.gz_etag = f'"{digest}-gz"'
@@ -161,26 +236,34 @@ class Entry:
         if last_modified is not None:
             self.lm_epoch = min(int(last_modified.timestamp()), int(not_after))
             self.last_modified = http_date(self.lm_epoch)
-        csp = HTML_CSP if content_type.startswith("text/html") else OTHER_CSP
+        if content_type.startswith("text/html"):
+            csp = HTML_CSP
+        elif content_type.startswith(_XML_FEED_TYPES):
+            csp = feed_csp(config)
+        else:
+            csp = OTHER_CSP
+        vary = NEGOTIATED_VARY if negotiated else "Accept-Encoding"
 
         def common(etag: str) -> list[tuple[str, str]]:
             headers = [("ETag", etag)]
             if self.last_modified is not None:
                 headers.append(("Last-Modified", self.last_modified))
             headers += [
-                ("Cache-Control", f"public, max-age={config.cache_max_age}"),
-                ("Vary", "Accept-Encoding"),
+                ("Cache-Control", cache_control or f"public, max-age={config.cache_max_age}"),
+                ("Vary", vary),
                 ("Content-Security-Policy", csp),
                 *SECURITY_HEADERS,
             ]
             return headers
 
-        self.ok = [("Content-Type", content_type), ("Content-Length", str(len(body))), *common(self.etag)]
+        extra = [("Link", link)] if link else []  # full answers only; a 304 needs none
+        self.ok = [("Content-Type", content_type), ("Content-Length", str(len(body))),
+                   *common(self.etag), *extra]
         self.not_modified = common(self.etag)
         if self.gz_body is not None:
             self.gz_ok = [
                 ("Content-Type", content_type), ("Content-Encoding", "gzip"),
-                ("Content-Length", str(len(self.gz_body))), *common(self.gz_etag),
+                ("Content-Length", str(len(self.gz_body))), *common(self.gz_etag), *extra,
             ]
             self.gz_not_modified = common(self.gz_etag)
         else:
@@ -214,7 +297,8 @@ class SiteCache:
         self.site = site
         self.loaded_at = loaded_at
         self.entries: dict[str, Entry] = {}  # by WSGI PATH_INFO ("/all.atom")
-        self._filtered: OrderedDict[tuple[str, str], Entry] = OrderedDict()
+        self.views: dict[str, Entry] = {}  # HTML views of feed URLs, by PATH_INFO ("/all.atom")
+        self._filtered: OrderedDict[tuple[str, str, bool], Entry] = OrderedDict()
         self._lock = threading.Lock()
 
     # Last-Modified sources
@@ -233,40 +317,69 @@ class SiteCache:
         found = self.feed_for(path)
         if found is not None:
             return found[0].updated
+        if path in STATIC_TYPES:
+            return None  # shipped with the code, not derived from the articles
+        if path.endswith(".html") and (feed := self.site.catalog.feed(path[:-len(".html")])) is not None:
+            return feed.updated  # a feed's HTML view
+        archive = self.site.archive(path)
+        if archive is not None:
+            return max(a.modified for a in archive.articles)
         if path.startswith("articles/") and path.endswith(".html"):
             article = self.site.catalog.pages().get(path[len("articles/"):-len(".html")])
             if article is not None:
                 return article.modified
         return self.newest
 
-    def _entry(self, body: bytes, content_type: str, last_modified: datetime | None) -> Entry:
-        return Entry(body, content_type, last_modified, self.site.config, self.loaded_at)
+    def _entry(self, body: bytes, content_type: str, last_modified: datetime | None, **headers: Any) -> Entry:
+        return Entry(body, content_type, last_modified, self.site.config, self.loaded_at, **headers)
 
-    def get(self, path: str) -> Entry | None:
-        """The entry for a path of the tree (rendered on first use), None when there is none."""
+    def _headers(self, path: str) -> dict[str, Any]:
+        """Per-path headers: archives are cached for long, feeds advertise their WebSub hub."""
+        config = self.site.config
+        archive = self.site.archive(path)
+        if archive is not None and not archive.newest:
+            # The newest archive still gains the entries that leave the current document.
+            return {"cache_control": f"public, max-age={config.archive_max_age}, immutable"}
+        if config.websub_hub and self.feed_for(path) is not None:
+            return {"link": websub.link_header(config, path)}
+        return {}
+
+    def get(self, path: str, html: bool = False) -> Entry | None:
+        """The entry for a path of the tree (rendered on first use), None when there is none.
+
+        ``html``: for a feed URL, its HTML view (what a browser gets) instead.
+        """
         # PATH_INFO is the UTF-8 path as latin-1 text (PEP 3333); slugs are ASCII anyway.
         key = ("/" + path).encode("utf-8", "surrogateescape").decode("latin-1")
-        entry = self.entries.get(key)
+        html = html and self.feed_for(path) is not None
+        store = self.views if html else self.entries
+        entry = store.get(key)
         if entry is not None:
             return entry
         try:
-            resource = self.site.get(path)
+            resource = self.site.view(path) if html else self.site.get(path)
             if resource is None:
                 return None
-            entry = self._entry(resource.body, resource.content_type, self._last_modified(path))
+            negotiated = self.feed_for(path) is not None
+            headers = {} if html else self._headers(path)
+            entry = self._entry(resource.body, resource.content_type, self._last_modified(path),
+                                negotiated=negotiated, **headers)
         except Exception as exc:
             log.exception("rendering /%s failed", path)
             raise RenderFailed(path) from exc
-        self.entries[key] = entry
+        store[key] = entry
         return entry
 
-    def filtered(self, path: str, query: FeedQuery) -> Entry | None:
-        """A feed narrowed by query parameters (kept in a bounded LRU), None when no such feed."""
+    def filtered(self, path: str, query: FeedQuery, html: bool = False) -> Entry | None:
+        """A feed narrowed by query parameters (kept in a bounded LRU), None when no such feed.
+
+        ``html``: the narrowed feed's HTML view (what a browser gets) instead.
+        """
         found = self.feed_for(path)
         if found is None:
             return None
         canonical = query.canonical()
-        key = (path, canonical)
+        key = (path, canonical, html)
         with self._lock:
             entry = self._filtered.get(key)
             if entry is not None:
@@ -276,9 +389,14 @@ class SiteCache:
         site = self.site
         try:
             narrowed = apply(feed, query, site.catalog)
-            body = render.render_feed(narrowed, fmt, site.catalog, site.config,
-                                      limit=query.limit, self_path=f"{path}?{canonical}")
-            entry = self._entry(body, FEED_TYPES[fmt], narrowed.updated)
+            if html:
+                body = pages.render_feed_view(narrowed, fmt, site.catalog, site.config,
+                                              limit=query.limit, query=canonical)
+                entry = self._entry(body, PAGE_TYPES["html"], narrowed.updated, negotiated=True)
+            else:
+                body = render.render_feed(narrowed, fmt, site.catalog, site.config,
+                                          limit=query.limit, self_path=f"{path}?{canonical}")
+                entry = self._entry(body, FEED_TYPES[fmt], narrowed.updated, negotiated=True)
         except Exception as exc:
             log.exception("rendering /%s?%s failed", path, canonical)
             raise RenderFailed(path) from exc
@@ -457,6 +575,7 @@ def serve(path: str) -> Response:
         return _plain(400, "Bad request: the path contains control characters.\n")
     if len(path) > MAX_PATH_CHARS or any(len(part) > MAX_SEGMENT_CHARS for part in path.split("/")):
         return _not_found(cache, path)
+    html = prefers_html(request.environ.get("HTTP_ACCEPT", ""))
     try:
         entry = None
         if request.query_string and cache.feed_for(path) is not None:
@@ -465,9 +584,9 @@ def serve(path: str) -> Response:
             except QueryError as exc:
                 return _plain(400, f"Bad request: {exc}\n")
             if query:
-                entry = cache.filtered(path, query)
+                entry = cache.filtered(path, query, html)
         if entry is None:
-            entry = cache.get(path)
+            entry = cache.get(path, html)
     except RenderFailed:
         return _unavailable()
     if entry is None:
@@ -506,9 +625,10 @@ def _http_error(exc: HTTPException) -> Response:
 class _CachedPaths:
     """Serves already-rendered paths straight from the cache, before Flask.
 
-    Only GET/HEAD without a query string whose path has a cache entry; the
-    answer is byte-for-byte and header-for-header what the Flask view gives
-    for the same entry. Everything else goes to Flask.
+    Only GET/HEAD without a query string whose path has a cache entry (for a
+    feed URL asked for by a browser, its HTML view's); the answer is
+    byte-for-byte and header-for-header what the Flask view gives for the
+    same entry. Everything else goes to Flask.
     """
 
     def __init__(self, wsgi_app: Callable[..., Any], live: LiveSite) -> None:
@@ -518,7 +638,12 @@ class _CachedPaths:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
         if (method == "GET" or method == "HEAD") and not environ.get("QUERY_STRING"):
-            entry = self.live.state().cache.entries.get(environ.get("PATH_INFO") or "/")
+            cache = self.live.state().cache
+            key = environ.get("PATH_INFO") or "/"
+            entry = cache.entries.get(key)
+            accept = environ.get("HTTP_ACCEPT")
+            if accept and (entry is None or entry.negotiated) and prefers_html(accept):
+                entry = cache.views.get(key)
             if entry is not None:
                 status, headers, body = entry.reply(environ)
                 start_response(status, list(headers))

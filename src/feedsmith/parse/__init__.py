@@ -12,11 +12,13 @@ import codecs
 import hashlib
 import re
 import stat
+from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ..config import Config
+from ..config import Config, TopicRule
 from ..errors import ParseError
 from ..model import Article, Provider
 from ..text import clean_inline, squash_spaces, truncate_words, xml_safe
@@ -171,29 +173,39 @@ def assign_topics(draft: Extracted, config: Config) -> None:
     """
     if draft.topics or not config.topics:
         return
+    matcher = _topic_matcher(config.topics)
+    scores: dict[str, int] = {}
     title = draft.title or ""
     body = "\n".join(filter(None, (draft.summary, (draft.content_text or "")[:20000])))
-    found = [
-        rule.name for rule in config.topics
-        if 2 * _mentions(rule.keywords, title) + _mentions(rule.keywords, body) >= MIN_TOPIC_SCORE
-    ]
+    for text, weight in ((title, 2), (body, 1)):
+        for match in matcher.pattern.finditer(text):
+            for topic in matcher.topics[match.group(0).casefold()]:
+                scores[topic] = scores.get(topic, 0) + weight
+    found = [rule.name for rule in config.topics if scores.get(rule.name, 0) >= MIN_TOPIC_SCORE]
     if found:
         draft.topics = found
         draft.sources["topics"] = "keyword rules in config"
 
 
-_WORD_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
+@dataclass(frozen=True)
+class _TopicMatcher:
+    """All topic keywords in one regex, so a text is scanned once, not once per topic."""
+
+    pattern: re.Pattern[str]
+    topics: dict[str, list[str]]  # casefolded keyword -> topic names
 
 
-def _mentions(keywords: tuple[str, ...], text: str) -> int:
-    if not keywords or not text:
-        return 0
-    pattern = _WORD_PATTERNS.get(keywords)
-    if pattern is None:
-        alternatives = "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True))
-        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-        _WORD_PATTERNS[keywords] = pattern
-    return sum(1 for _ in zip(range(MIN_TOPIC_SCORE), pattern.finditer(text)))
+@lru_cache(maxsize=8)
+def _topic_matcher(rules: tuple[TopicRule, ...]) -> _TopicMatcher:
+    topics: dict[str, list[str]] = {}
+    for rule in rules:
+        for keyword in rule.keywords:
+            names = topics.setdefault(keyword.casefold(), [])
+            if rule.name not in names:
+                names.append(rule.name)
+    alternatives = "|".join(re.escape(k) for k in sorted(topics, key=len, reverse=True))
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE) if topics else re.compile(r"(?!x)x")
+    return _TopicMatcher(pattern, topics)
 
 
 def resolve_provider(draft: Extracted, config: Config, link: str | None) -> Provider | None:
@@ -224,7 +236,7 @@ def finish(draft: Extracted, ctx: ReadContext, reader_name: str) -> Article:
     """Common steps after extraction; raises ParseError when nothing usable is left."""
     path = ctx.path
     title = clean_inline(draft.title)
-    body_text = draft.content_text.strip() if draft.content_text else None
+    body_text = xml_safe(draft.content_text).strip() if draft.content_text else None
     if not title and body_text:
         title = truncate_words(_first_sentence(body_text), TITLE_LIMIT)
         draft.sources["title"] = "derived from the first sentence of the story"

@@ -347,6 +347,18 @@ _EXTENSIONS = [
 ]
 
 
+_CONVERTER: python_markdown.Markdown | None = None
+
+
+def _converter() -> python_markdown.Markdown:
+    """One converter per process: building one (extension registration) costs more
+    than converting a typical article. Readers run in processes, not threads."""
+    global _CONVERTER
+    if _CONVERTER is None:
+        _CONVERTER = python_markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
+    return _CONVERTER
+
+
 def render_markdown(text: str) -> str:
     """Markdown to safe HTML: raw HTML escaped, then scripts, handlers and odd URLs removed.
 
@@ -356,7 +368,7 @@ def render_markdown(text: str) -> str:
     """
     light, plain = _set_aside_heavy_chunks(xml_safe(text))
     try:
-        html = python_markdown.Markdown(extensions=_EXTENSIONS, output_format="html").convert(light)
+        html = _converter().reset().convert(light)
     except Exception:  # noqa: BLE001 - no error contract (deep nesting hits RecursionError)
         html = "\n".join(f"<p>{escape(p.strip())}</p>" for p in light.split("\n\n") if p.strip())
     return sanitize_html(_put_back(html, plain))
