@@ -676,7 +676,9 @@ def bench_server(n, cfg, run_dir, runs, results, args):
             results.add("srv_tree", sampler.peak)
         finally:
             sampler.done.set()
-            proc.send_signal(signal.SIGINT)
+            # SIGTERM, not SIGINT: a process started from a non-interactive
+            # shell's background job inherits SIGINT ignored
+            proc.send_signal(signal.SIGTERM)
             try:
                 proc.wait(10)
             except subprocess.TimeoutExpired:

@@ -439,3 +439,20 @@ def test_the_archives_switch_is_a_checked_config_key(tmp_path):
     path.write_text("archives: sometimes\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="archives"):
         load_config(path)
+
+
+def test_the_live_app_keeps_only_a_bounded_number_of_archives(history_config, monkeypatch):
+    from feedsmith import web
+
+    app = web.create_app(history_config)
+    client = app.test_client()
+    monkeypatch.setattr(web, "ARCHIVE_CACHE_BYTES", 6_000)
+    for month in ALL_MONTHS:
+        for fmt in FORMATS:
+            assert client.get(f"/all/archive/{month}.{fmt}").status_code == 200
+    cache = app.extensions["feedsmith"].state().cache
+    assert not [key for key in cache.entries if "/archive/" in key]  # not in the unbounded cache
+    assert 0 < len(cache._archives) < 3 * len(ALL_MONTHS)
+    assert cache._archive_bytes <= 6_000 or len(cache._archives) == 1
+    again = client.get("/all/archive/2024-02.atom")  # evicted or not, the same answer
+    assert again.status_code == 200 and again.headers["Cache-Control"].endswith("immutable")

@@ -418,39 +418,64 @@ WRAPPERS = {
 }
 
 
-def _parse_in_child(data: bytes, conn) -> None:  # pragma: no cover - runs in a child process
+def _parse_in_child(documents: list[bytes], conn) -> None:  # pragma: no cover - runs in a child process
     from feedsmith.config import load_config
 
     from .conftest import REPO
 
-    try:
-        article = parse_bytes(Path("long.txt"), data, load_config(REPO / "config.yaml"), NOW)
-        conn.send(("ok", article.title))
-    except ParseError as exc:
-        conn.send(("refused", exc.reason))
-    except BaseException as exc:
-        conn.send(("crash", f"{type(exc).__name__}: {exc}"))
+    config = load_config(REPO / "config.yaml")
+    for data in documents:
+        try:
+            article = parse_bytes(Path("long.txt"), data, config, NOW)
+            conn.send(("ok", article.title))
+        except ParseError as exc:
+            conn.send(("refused", exc.reason))
+        except BaseException as exc:
+            conn.send(("crash", f"{type(exc).__name__}: {exc}"))
+
+
+def parse_all_with_deadline(documents: list[bytes], seconds: float) -> list[tuple[str, str]]:
+    """Parse each document in a child process, ``seconds`` at most each, so a runaway
+    regex can be stopped (re cannot be interrupted) and a crash of C code (SIGSEGV)
+    fails the test, not the test run. One child parses many documents; a new one
+    takes over after a timeout or a crash."""
+    context = multiprocessing.get_context("fork")
+    results: list[tuple[str, str]] = []
+    while len(results) < len(documents):
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(target=_parse_in_child, args=(documents[len(results):], sender))
+        child.start()
+        sender.close()
+        try:
+            while len(results) < len(documents):
+                if not receiver.poll(seconds):
+                    results.append(("timeout", f"still parsing after {seconds}s"))
+                    break
+                try:
+                    results.append(receiver.recv())
+                except EOFError:
+                    child.join(5)
+                    results.append(("crash", f"the parsing process died (exit code {child.exitcode})"))
+                    break
+        finally:
+            child.kill()
+            child.join()
+            receiver.close()
+    return results
 
 
 def parse_with_deadline(data: bytes, seconds: float) -> tuple[str, str]:
-    """Parse in a child process, so a runaway regex can be stopped (re cannot be
-    interrupted) and a crash of C code (SIGSEGV) fails the test, not the test run."""
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_parse_in_child, args=(data, sender))
-    child.start()
-    sender.close()
-    try:
-        if not receiver.poll(seconds):
-            return "timeout", f"still parsing after {seconds}s"
-        try:
-            return receiver.recv()
-        except EOFError:
-            child.join(5)
-            return "crash", f"the parsing process died (exit code {child.exitcode})"
-    finally:
-        child.kill()
-        child.join()
+    return parse_all_with_deadline([data], seconds)[0]
+
+
+@pytest.mark.parametrize("wrapper", sorted(WRAPPERS))
+def test_a_100000_character_line_parses_in_linear_time(wrapper):
+    shapes = list(LONG_LINES)
+    documents = [WRAPPERS[wrapper].replace("{line}", LONG_LINES[shape]).encode() for shape in shapes]
+    outcomes = parse_all_with_deadline(documents, 5.0)
+    slow = [f"{shape}: {outcome} ({detail})" for shape, (outcome, detail) in zip(shapes, outcomes)
+            if outcome in ("timeout", "crash")]
+    assert not slow, f"{wrapper}: {slow}"
 
 
 @pytest.mark.parametrize(("shape", "yaml_text"), [
@@ -672,3 +697,14 @@ def test_path_like_names_stay_inside_the_output_folder(hostile, tmp_path):
             assert all(SLUG.match(part) for part in (*rel.parts[:-1], rel.stem)) or rel.name in (
                 "index.html", "feeds.opml"), rel
     assert "../../etc/passwd" in titles
+
+
+@pytest.mark.parametrize("link", [None, "https://e.com/oneline"])
+def test_a_front_matter_body_of_one_unpunctuated_line_is_kept(hostile, link):
+    """The front matter names the title, so the body's only line is story text, not a second
+    headline: dropping it loses the body, and without a link the whole article."""
+    body = "Thousands of homes in the north of the city were without power for six hours on Monday"
+    (hostile.seeds_dir / "oneline.md").write_text(front_matter("Power cut hits the city", link, body=body))
+    report, titles, problems = built(hostile)
+    assert "oneline.md" not in problems, problems.get("oneline.md")
+    assert body in (article_named(report, "oneline.md").content_text or "")

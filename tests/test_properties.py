@@ -191,7 +191,7 @@ def test_any_front_matter_mapping_parses_or_is_refused_and_renders(config, meta,
         assert_renders(article, config)
 
 
-@PROPERTY
+@settings(PROPERTY, max_examples=FUZZ or 50)
 @given(meta=st.fixed_dictionaries({"title": st.text(ANY_CHAR, min_size=1, max_size=40),
                                    "originalUrl": st.just("https://example.com/story"),
                                    "publishedDateTime": st.datetimes(timezones=st.just(timezone.utc))},

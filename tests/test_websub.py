@@ -218,3 +218,35 @@ def test_no_hub_no_link_header_and_no_pings(hub_config, hub):
     report = build(config)
     assert report.pings is None and "hub pings" not in report.summary() and hub.requests == []
     assert "Link" not in create_app(config).test_client().get("/all.atom").headers
+
+
+def test_a_hub_that_answers_garbage_or_redirects_is_a_warning(hub_config):
+    """Whatever the hub does, the build finishes; a redirect is not followed (it would turn into a GET)."""
+    import socketserver
+
+    class Garbage(socketserver.StreamRequestHandler):
+        def handle(self) -> None:
+            self.rfile.readline()
+            self.wfile.write(b"NOT HTTP AT ALL\r\n\r\n")
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.1:9/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    for handler, reason in ((Garbage, "cannot reach the hub"), (Redirect, "answered 302")):
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            config = replace(hub_config, websub_hub=f"http://127.0.0.1:{server.server_address[1]}/")
+            result = websub.publish(config.websub_hub, [config.url("all.atom"), config.url("all.rss")])
+            assert result.pinged == [] and len(result.failed) == 2
+            assert reason in result.failed[0][1], result.failed
+        finally:
+            server.shutdown()
+            server.server_close()

@@ -8,7 +8,9 @@ Every feed, page and OPML file gets a ``.gz`` twin (gzip level 9, mtime 0:
 the same bytes for the same file, and the same bytes the live app sends) for
 web servers that serve precompressed files (nginx ``gzip_static``). A twin is
 written just before its original and only when the original changed (or the
-twin is missing), and is removed with it. When a WebSub hub is configured,
+twin is missing), and is removed with it. Between rendering and writing, the
+documents are held as their twins (compressed in threads while the next ones
+render), which keeps a tree with archives several times smaller in memory. When a WebSub hub is configured,
 it is told about every feed whose current document changed (:mod:`.websub`).
 """
 
@@ -19,8 +21,9 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +41,7 @@ _OUR_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")  # write_atomic's names 
 GZ = ".gz"
 TWINNED = tuple(s for s in OUR_SUFFIXES if s != GZ)  # files that get a .gz twin
 _GZIP_BATCH = 64  # files compressed at once (in threads: zlib runs without the GIL)
+_GZIP_AHEAD = 16  # rendered documents waiting for compression at most
 
 
 class BuildError(FeedsmithError, RuntimeError):
@@ -60,12 +64,12 @@ class BuildReport:
     def summary(self) -> str:
         hub = ""
         if self.pings is not None:
-            hub = f"{self.pings} hub pings" + (f" ({self.ping_failures} failed)" if self.ping_failures else "") + "; "
+            hub = f"; {self.pings} hub pings" + (f" ({self.ping_failures} failed)" if self.ping_failures else "")
         return (
             f"{len(self.load.articles)} articles read, {len(self.load.problems)} files skipped, "
             f"{len(self.load.warnings) - len(self.load.problems)} warnings; "
             f"{self.feeds} feeds; {len(self.written)} files written, "
-            f"{len(self.unchanged)} unchanged, {len(self.removed)} stale removed; {hub}"
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} stale removed{hub} "
             f"in {self.seconds:.2f}s -> {self.out_dir}"
         )
 
@@ -136,6 +140,29 @@ def _twinned(rel: str) -> bool:
     return rel.endswith(TWINNED)
 
 
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """A rendered document held as its ``.gz`` twin until it is written.
+
+    The twin is needed anyway, and a whole tree (with archives, every article
+    once per feed per format) is several times smaller this way between
+    rendering and writing.
+    """
+
+    gz: bytes
+    size: int  # of the document itself
+
+    def data(self) -> bytes:
+        return gzip.decompress(self.gz)
+
+
+def _pack(data: bytes) -> Packed:
+    return Packed(gzip_twin(data), len(data))
+
+
+Document = bytes | Packed
+
+
 def with_twins(paths: Iterable[str]) -> set[str]:
     """The paths and the ``.gz`` twins they get."""
     paths = set(paths)
@@ -155,7 +182,7 @@ def _write(out_dir: Path, rel: str, data: bytes, report: BuildReport) -> None:
     report.written.append(rel)
 
 
-def write_tree(tree: dict[str, bytes], out_dir: Path, report: BuildReport,
+def write_tree(tree: Mapping[str, Document], out_dir: Path, report: BuildReport,
                keep: set[str] | None = None, *, twins: bool = True) -> None:
     """Write changed files (and their ``.gz`` twins), then drop files of the previous build not in ``keep``."""
     started = time.time()
@@ -169,12 +196,15 @@ def write_tree(tree: dict[str, bytes], out_dir: Path, report: BuildReport,
     items = list(tree.items())
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="gzip") as pool:
         for at in range(0, len(items), _GZIP_BATCH):
-            batch = items[at:at + _GZIP_BATCH]
+            packed = {rel: doc for rel, doc in items[at:at + _GZIP_BATCH] if isinstance(doc, Packed)}
+            batch = [(rel, doc.data() if isinstance(doc, Packed) else doc) for rel, doc in items[at:at + _GZIP_BATCH]]
             changed = {rel for rel, data in batch if not _same_bytes(out_dir / rel, data)}
             # A twin follows its original: rewritten only when the original changes (or is missing).
             stale = [(rel, data) for rel, data in batch if twins and _twinned(rel)
                      and (rel in changed or not (out_dir / (rel + GZ)).is_file())]
-            compressed = dict(zip((rel for rel, _ in stale), pool.map(gzip_twin, (d for _, d in stale))))
+            compressed = {rel: packed[rel].gz for rel, _ in stale if rel in packed}
+            todo = [(rel, data) for rel, data in stale if rel not in packed]
+            compressed.update(zip((rel for rel, _ in todo), pool.map(gzip_twin, (d for _, d in todo))))
             for rel, data in batch:
                 # The twin goes first: a build killed in between leaves an original that
                 # differs from the new one, so the next build rewrites both.
@@ -201,18 +231,55 @@ def _remove_leftover_temps(out_dir: Path, before: float) -> None:
             pass
 
 
+def _files_under(root: Path) -> set[str]:
+    """Relative paths (with "/") of the regular files below ``root``; symlinked folders are not entered."""
+    found: set[str] = set()
+    stack = [("", str(root))]
+    while stack:
+        prefix, folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((f"{prefix}{entry.name}/", entry.path))
+                    elif entry.is_file():
+                        found.add(prefix + entry.name)
+        except OSError:
+            continue
+    return found
+
+
 def render_changed(site: Site, out_dir: Path, previous: dict[str, str], report: BuildReport,
-                   *, twins: bool = True) -> tuple[dict[str, bytes], dict[str, str]]:
-    """Render only paths whose fingerprint differs from the last build into ``out_dir``."""
-    tree: dict[str, bytes] = {}
+                   *, twins: bool = True) -> tuple[dict[str, Document], dict[str, str]]:
+    """Render only paths whose fingerprint differs from the last build into ``out_dir``.
+
+    Documents that get a ``.gz`` twin are compressed right away, in threads
+    while the next ones render, and held compressed (:class:`Packed`).
+    """
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="gzip") as pool:
+        try:
+            rendered, keys = _render_changed(site, out_dir, previous, report, pool if twins else None)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        tree = {rel: doc.result() if isinstance(doc, Future) else doc for rel, doc in rendered.items()}
+    return tree, keys
+
+
+def _render_changed(site: Site, out_dir: Path, previous: dict[str, str], report: BuildReport,
+                    pool: ThreadPoolExecutor | None) -> tuple[dict[str, Document | Future[Packed]], dict[str, str]]:
+    twins = pool is not None
+    tree: dict[str, Document | Future[Packed]] = {}
+    ahead: deque[Future[Packed]] = deque()
     keys: dict[str, str] = {}
+    existing = _files_under(out_dir) if previous else set()  # one directory walk, not a stat per file
     for path in site.paths():
         key = site.fingerprint(path)
         if key is not None:
             keys[path] = key
             twin = path + GZ if twins and _twinned(path) else None
-            if (previous.get(path) == key and (out_dir / path).is_file()
-                    and (twin is None or (out_dir / twin).is_file())):
+            if (previous.get(path) == key and path in existing
+                    and (twin is None or twin in existing)):
                 report.unchanged.append(path)
                 if twin is not None:
                     report.unchanged.append(twin)
@@ -223,7 +290,13 @@ def render_changed(site: Site, out_dir: Path, previous: dict[str, str], report: 
             raise BuildError(f"rendering {path} failed ({type(exc).__name__}: {exc}); "
                              "nothing was written, the previous tree is unchanged") from exc
         assert resource is not None, path
-        tree[path] = resource.body
+        if pool is not None and _twinned(path):
+            tree[path] = job = pool.submit(_pack, resource.body)
+            ahead.append(job)
+            if len(ahead) > _GZIP_AHEAD:  # bounds the uncompressed documents in memory
+                ahead.popleft().result()
+        else:
+            tree[path] = resource.body
     return tree, keys
 
 

@@ -85,6 +85,11 @@ class ProviderRegistry:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def __repr__(self) -> str:
+        # Stable across processes (no object address): the static build's fingerprints
+        # include repr(config), and must match from one build to the next.
+        return f"ProviderRegistry({self.entries!r})"
+
     def lookup(self, mention: str) -> ProviderEntry | None:
         """The entry a mention (name, alias or domain) refers to, if any."""
         mention = mention.strip()

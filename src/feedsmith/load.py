@@ -10,6 +10,8 @@ import errno
 import hashlib
 import os
 import sqlite3
+import threading
+from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -23,6 +25,11 @@ from .store import Entry, Store
 
 PARALLEL_THRESHOLD = 400  # below this, starting worker processes costs more than it saves
 READ_ATTEMPTS = 3  # a file that changes while it is read is read again, this many times in all
+# Without a store (the live app's reloads) the last parse of each folder is kept in memory,
+# so a reload re-parses only the files that changed, not every file on every change.
+MEMO_FOLDERS = 8
+_memo: OrderedDict[str, tuple[str, dict[str, Entry]]] = OrderedDict()
+_memo_lock = threading.Lock()
 
 
 class SeedsUnreadable(FeedsmithError):
@@ -137,6 +144,8 @@ def _read_one(path: Path, config: Config) -> tuple[str, Entry]:
         try:
             data = read_limited(path, config)
         except ParseError as exc:
+            if isinstance(exc.__cause__, OSError):  # not the content: try again next time
+                return str(path), Entry(0, 0, "", None, exc.reason)
             return str(path), Entry(stat.st_size, stat.st_mtime_ns, "", None, exc.reason)
         try:
             after = path.stat()
@@ -231,13 +240,21 @@ def default_jobs() -> int:
 
 def load_folder(seeds_dir: Path, config: Config, store: Store | None = None,
                 jobs: int | None = None) -> LoadResult:
-    """Parse every article file in a folder, re-parsing only what changed when a store is given."""
+    """Parse every article file in a folder, re-parsing only what changed since the last load
+    (known from the store, or without one from the last load of this folder in this process)."""
     result = LoadResult()
     if not seeds_dir.is_dir():
         result.problems.append(ParseError(seeds_dir, "seeds folder does not exist or is not a folder"))
         return result
     files, result.problems = article_files(seeds_dir, config.follow_symlinks)
-    cached = store.entries() if store else {}
+    memo_key = str(seeds_dir.resolve())
+    fingerprint = "" if store else cache_fingerprint(config)
+    if store:
+        cached = store.entries()
+    else:
+        with _memo_lock:
+            held = _memo.get(memo_key)
+        cached = held[1] if held and held[0] == fingerprint else {}
     entries: dict[str, Entry] = {}
     changed: dict[str, Entry] = {}
     to_parse: list[Path] = []
@@ -259,6 +276,12 @@ def load_folder(seeds_dir: Path, config: Config, store: Store | None = None,
     if store:
         store.save(changed, set(cached) - set(entries))
         result.notices.extend(store.warnings)
+    else:
+        with _memo_lock:
+            _memo[memo_key] = (fingerprint, entries)
+            _memo.move_to_end(memo_key)
+            while len(_memo) > MEMO_FOLDERS:
+                _memo.popitem(last=False)
     articles = [e.article for e in entries.values() if e.article is not None]
     result.digests = {path: e.sha256 for path, e in entries.items() if e.article is not None}
     result.articles = _with_first_seen(articles, store)

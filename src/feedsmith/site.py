@@ -60,6 +60,7 @@ class Site:
         # Per-feed archive plans and per-article fingerprint lines, filled on first use
         # (the live app only ever plans the feeds it is asked about).
         self._plans: dict[str, tuple[Archive, ...]] = {}
+        self._plan_keys: dict[str, dict[str, Archive]] = {}
         self._lines: dict[str, bytes | None] = {}
         self._group_digests: dict[tuple[str, str], bytes | None] = {}
 
@@ -88,7 +89,9 @@ class Site:
         """The feed's archives, newest first (empty when ``archives: false``)."""
         found = self._plans.get(feed.path)
         if found is None:
-            found = self._plans[feed.path] = archives_module.plan(feed, self.config, self._facts)
+            found = archives_module.plan(feed, self.config, self._facts)
+            self._plan_keys[feed.path] = {a.key: a for a in found}
+            self._plans[feed.path] = found
         return found
 
     def archive(self, path: str) -> Archive | None:
@@ -99,7 +102,8 @@ class Site:
         feed = self.catalog.feed(parsed[0])
         if feed is None:
             return None
-        return next((a for a in self.archives(feed) if a.key == parsed[1]), None)
+        self.archives(feed)
+        return self._plan_keys[feed.path].get(parsed[1])
 
     def _archive_paths(self) -> list[str]:
         return [archive.path(fmt) for feed in self.catalog.feeds.values()
@@ -145,10 +149,10 @@ class Site:
         if path in self._feed_paths:
             digest.update(repr((feed.name, feed.provider, newest_archive)).encode())
         for article in shown:
-            source = digests.get(article.source_path)
-            if source is None:
+            line = self._line(article)
+            if line is None:
                 return None
-            digest.update(f"{source}|{article.observed.isoformat()}|{article.id}\n".encode())
+            digest.update(line)
         return digest.hexdigest()
 
     def _line(self, article: Article) -> bytes | None:

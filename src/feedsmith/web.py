@@ -97,6 +97,9 @@ SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("Server", SERVER),
 )
 FILTERED_CACHE_SIZE = 256  # filtered feed documents kept per loaded site
+# Archives (every article once per feed and format) are many and rarely asked for twice
+# (their Cache-Control lets clients keep them), so only this many bytes of them are kept.
+ARCHIVE_CACHE_BYTES = 32 * 1024 * 1024
 GZIP_MIN_BYTES = 200  # smaller bodies are always sent as they are
 MAX_PATH_CHARS = 1024
 MAX_SEGMENT_CHARS = 200
@@ -299,6 +302,8 @@ class SiteCache:
         self.entries: dict[str, Entry] = {}  # by WSGI PATH_INFO ("/all.atom")
         self.views: dict[str, Entry] = {}  # HTML views of feed URLs, by PATH_INFO ("/all.atom")
         self._filtered: OrderedDict[tuple[str, str, bool], Entry] = OrderedDict()
+        self._archives: OrderedDict[str, Entry] = OrderedDict()  # bounded, see ARCHIVE_CACHE_BYTES
+        self._archive_bytes = 0
         self._lock = threading.Lock()
 
     # Last-Modified sources
@@ -356,6 +361,11 @@ class SiteCache:
         entry = store.get(key)
         if entry is not None:
             return entry
+        with self._lock:
+            entry = self._archives.get(key)
+            if entry is not None:
+                self._archives.move_to_end(key)
+                return entry
         try:
             resource = self.site.view(path) if html else self.site.get(path)
             if resource is None:
@@ -367,8 +377,22 @@ class SiteCache:
         except Exception as exc:
             log.exception("rendering /%s failed", path)
             raise RenderFailed(path) from exc
-        store[key] = entry
+        if not html and self.site.archive(path) is not None:
+            self._keep_archive(key, entry)
+        else:
+            store[key] = entry
         return entry
+
+    def _keep_archive(self, key: str, entry: Entry) -> None:
+        size = len(entry.body) + len(entry.gz_body or b"")
+        with self._lock:
+            if key in self._archives:
+                return
+            self._archives[key] = entry
+            self._archive_bytes += size
+            while self._archive_bytes > ARCHIVE_CACHE_BYTES and len(self._archives) > 1:
+                _, evicted = self._archives.popitem(last=False)
+                self._archive_bytes -= len(evicted.body) + len(evicted.gz_body or b"")
 
     def filtered(self, path: str, query: FeedQuery, html: bool = False) -> Entry | None:
         """A feed narrowed by query parameters (kept in a bounded LRU), None when no such feed.

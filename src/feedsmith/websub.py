@@ -10,6 +10,7 @@ each problem comes back as a warning.
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -79,7 +80,7 @@ def _ping(hub: str, url: str, timeout: float) -> None:
     except urllib.error.HTTPError as exc:
         exc.close()
         raise ValueError(f"the hub answered {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
         raise _Unreachable(f"cannot reach the hub ({reason})") from None
     if not 200 <= status < 300:

@@ -80,7 +80,8 @@ class _FrontMatterReader:
         meta, body = split(text, ctx)
         draft = Extracted()
         if body.strip():
-            draft = markdown.read_body(body, ctx)
+            known = meta.get("title")
+            draft = markdown.read_body(body, ctx, str(known) if isinstance(known, (str, int, float)) else None)
         draft.warnings.extend(_duplicate_keys(_block(text)))
         _Fields(meta, draft, ctx).apply()
         return draft

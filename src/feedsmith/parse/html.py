@@ -999,7 +999,10 @@ def apply_body_signals(draft: Extracted, units: list[str], ctx: ReadContext,
     headline = _headline_unit(signals)
     _relabel_lines(signals, label)
     _take_signals(draft, signals)
-    if headline is not None and draft.sources.get("title") == signals.sources.get("title"):
+    if headline is not None and (
+        draft.sources.get("title") == signals.sources.get("title")
+        or squash_spaces(units[headline]).casefold() == squash_spaces(draft.title or "").casefold()
+    ):
         dropped[headline] = "headline"
     draft.warnings.extend(signals.warnings)
     return dropped

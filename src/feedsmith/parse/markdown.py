@@ -42,7 +42,9 @@ _CODE_SPAN = re.compile(r"`+([^`\n]+)`+")
 _INLINE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _STAR_EMPHASIS = re.compile(r"(\*{1,3})(?=[^\s*])([^*\n]{1,400}?)(?<=[^\s*])\1")
 _UNDERSCORE_EMPHASIS = re.compile(r"(?<!\w)(_{1,3})(?=[^\s_])([^_\n]{1,400}?)(?<=[^\s_])\1(?!\w)")
-_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
+# Blanks are never matched by two neighbouring [ \t]* (which made a line of 100,000 spaces
+# take minutes: quadratic backtracking); same language as "ws |? ws cell (ws | ws cell)* ws |? ws".
+_TABLE_RULE = re.compile(r"^[ \t]*(?:\|[ \t]*)?:?-{3,}:?(?:[ \t]*\|[ \t]*:?-{3,}:?)*[ \t]*(?:\|[ \t]*)?$")
 
 # Constructs counted by sniff(); plain scraped text rarely has any of them.
 _SNIFF_CONSTRUCTS = {
@@ -105,15 +107,19 @@ class _Reader:
 READER = _Reader()
 
 
-def read_body(text: str, ctx: ReadContext) -> Extracted:
+def read_body(text: str, ctx: ReadContext, title: str | None = None) -> Extracted:
     """Read a Markdown story (the part after front matter, or a whole file).
 
     A heading on the first line is the title; everything else is found by the
     plain-text rules, and the lines they drop are left out of the content.
+    ``title`` is one already known (front matter): then a headline-like first
+    line is story text unless it repeats that title.
     """
     doc = _MarkdownDoc.of(xml_safe(text))
     draft = Extracted()
-    if doc.title:
+    if title:
+        draft.found("title", title, "front matter")
+    elif doc.title:
         draft.found("title", doc.title, f"markdown heading line {doc.title_lines[0] + 1}")
     dropped = apply_body_signals(draft, [u.text for u in doc.units], ctx, doc.line_label)
     draft.dropped.extend(doc.dropped_entries(dropped))
