@@ -594,7 +594,7 @@ def test_a_failed_reload_keeps_serving_and_is_reported(fc, small_app, monkeypatc
     def broken(*args, **kwargs):
         raise OSError("disk on fire")
 
-    monkeypatch.setattr(web, "load_site", broken)
+    monkeypatch.setattr(web, "load_cached_site", broken)
     response = fc.get("/all.rss")
     assert response.status_code == 200 and response.data == before.data
     health = fc.get("/healthz").get_json()

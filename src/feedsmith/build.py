@@ -80,6 +80,20 @@ def load_site(config: Config, seeds_dir: Path | None = None, *, store: Store | N
     return Site(build_catalog(load.articles, config), config, load)
 
 
+def load_cached_site(config: Config, seeds_dir: Path | None = None) -> Site:
+    """Like :func:`load_site`, through the parse cache when the state folder allows one,
+    so a server starts from a warm cache instead of parsing every file again."""
+    notices: list[str] = []
+    store = open_store(config, notices)
+    try:
+        site = load_site(config, seeds_dir, store=store)
+    finally:
+        if store:
+            store.close()
+    site.load.notices[:0] = notices
+    return site
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temporary file in the same folder and rename over the target.
 

@@ -66,7 +66,7 @@ from werkzeug.http import http_date, parse_date
 from werkzeug.serving import WSGIRequestHandler
 
 from . import pages, render, websub
-from .build import load_site
+from .build import load_cached_site
 from .catalog import Feed
 from .config import Config
 from .load import article_files
@@ -477,7 +477,7 @@ class LiveSite:
         self._lock = threading.Lock()
         self._signature = self._scan()
         self.loaded_at = time.time()
-        self._state = _State(load_site(config, self.seeds_dir), self.loaded_at)
+        self._state = _State(load_cached_site(config, self.seeds_dir), self.loaded_at)
         self._checked_at = time.monotonic()
         self.reload_error: str | None = None
 
@@ -521,7 +521,7 @@ class LiveSite:
             signature = self._scan()
             if signature == self._signature:
                 return
-            site = load_site(self.config, self.seeds_dir)
+            site = load_cached_site(self.config, self.seeds_dir)
         except Exception as exc:  # keep serving the last good feeds
             self.reload_error = f"{type(exc).__name__}: {exc}"
             log.exception("reload failed; still serving the previous feeds")
