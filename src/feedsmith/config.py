@@ -21,7 +21,7 @@ from dateutil import tz
 
 from .errors import ConfigError
 from .model import Provider
-from .text import slugify
+from .text import bare_host
 
 FORMATS = ("rss", "atom", "json")
 
@@ -58,15 +58,6 @@ def _norm(name: str) -> str:
     return re.sub(r"[\W_]+", " ", bare).strip()
 
 
-def _host(domain: str) -> str:
-    """``https://www.Example.com/x`` -> ``example.com``."""
-    host = domain.lower().strip()
-    if "://" in host:
-        host = urlsplit(host).hostname or ""
-    host = host.split("/", 1)[0].split(":", 1)[0]
-    return host.rstrip(".").removeprefix("www.")
-
-
 class ProviderRegistry:
     """Turns names, abbreviations and domains found in text into publications."""
 
@@ -75,8 +66,8 @@ class ProviderRegistry:
         self._by_alias: dict[str, ProviderEntry] = {}
         self._by_domain: dict[str, ProviderEntry] = {}
         for entry in entries:
-            if entry.domain and _host(entry.domain):
-                self._by_domain.setdefault(_host(entry.domain), entry)
+            if entry.domain and bare_host(entry.domain):
+                self._by_domain.setdefault(bare_host(entry.domain), entry)
             for alias in (entry.name, *entry.aliases):
                 key = _norm(alias)
                 if key:
@@ -101,7 +92,7 @@ class ProviderRegistry:
         return self.by_domain(mention)
 
     def by_domain(self, domain_or_url: str) -> ProviderEntry | None:
-        host = _host(domain_or_url)
+        host = bare_host(domain_or_url)
         while host:
             if host in self._by_domain:
                 return self._by_domain[host]
@@ -159,9 +150,6 @@ class Config:
     def url(self, path: str = "") -> str:
         """An absolute URL for a path of the feed tree."""
         return self.base_url + path.lstrip("/")
-
-    def topic_slug(self, name: str) -> str:
-        return slugify(name, "topic")
 
 
 _SCALARS: dict[str, type | tuple[type, ...]] = {
@@ -251,7 +239,7 @@ def _parse_providers(value: Any) -> ProviderRegistry:
         if domain is not None and not isinstance(domain, str):
             raise _fail(f"{key}.domain", "expected a string such as 'scmp.com'")
         entries.append(
-            ProviderEntry(item["name"], (_host(domain) or None) if domain else None,
+            ProviderEntry(item["name"], (bare_host(domain) or None) if domain else None,
                           _str_list(f"{key}.aliases", item.get("aliases")))
         )
     return ProviderRegistry(tuple(entries))

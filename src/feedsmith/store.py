@@ -13,17 +13,15 @@ rebuilt from the seeds.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
-from .errors import ParseError
 from .model import Article
 
 log = logging.getLogger(__name__)
@@ -165,15 +163,3 @@ class Store:
         with self.transaction() as db:
             db.execute("DELETE FROM outputs")
             db.executemany("INSERT INTO outputs VALUES (?, ?)", digests.items())
-
-
-def file_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-def entry_for_error(size: int, mtime_ns: int, sha: str, error: ParseError) -> Entry:
-    return Entry(size, mtime_ns, sha, None, error.reason)

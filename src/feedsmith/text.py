@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 _XML_ILLEGAL = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]"
@@ -26,6 +27,15 @@ def clean_inline(text: str | None) -> str | None:
         return None
     cleaned = squash_spaces(xml_safe(str(text)))
     return cleaned or None
+
+
+def bare_host(domain_or_url: str) -> str:
+    """``https://www.Example.com:443/x`` -> ``example.com`` ('' when there is no host)."""
+    host = domain_or_url.lower().strip()
+    if "://" in host:
+        host = urlsplit(host).hostname or ""
+    host = host.split("/", 1)[0].split(":", 1)[0]
+    return host.rstrip(".").removeprefix("www.")
 
 
 def slugify(value: str, fallback: str = "item") -> str:

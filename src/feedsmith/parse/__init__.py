@@ -21,9 +21,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from ..config import Config, TopicRule
 from ..errors import ParseError
 from ..model import Article, Provider
-from ..text import clean_inline, squash_spaces, truncate_words, xml_safe
+from ..text import bare_host, clean_inline, squash_spaces, truncate_words, xml_safe
 from . import frontmatter, html, markdown, plaintext
 from .base import Extracted, ReadContext, Reader
+from .signals import first_sentence
 
 READERS: tuple[Reader, ...] = (frontmatter.READER, html.READER, markdown.READER, plaintext.READER)
 
@@ -226,7 +227,7 @@ def resolve_provider(draft: Extracted, config: Config, link: str | None) -> Prov
         return Provider(draft.provider_mention.strip())
     if link:
         entry = registry.by_domain(link)
-        host = (urlsplit(link).hostname or "").removeprefix("www.")
+        host = bare_host(link)
         draft.sources["provider"] = "the link's domain"
         return entry.provider if entry else Provider(host, host)
     return None
@@ -238,7 +239,7 @@ def finish(draft: Extracted, ctx: ReadContext, reader_name: str) -> Article:
     title = clean_inline(draft.title)
     body_text = xml_safe(draft.content_text).strip() if draft.content_text else None
     if not title and body_text:
-        title = truncate_words(_first_sentence(body_text), TITLE_LIMIT)
+        title = truncate_words(first_sentence(body_text.split("\n", 1)[0]), TITLE_LIMIT)
         draft.sources["title"] = "derived from the first sentence of the story"
     elif title and len(title) > 300:
         title = truncate_words(title, 300)
@@ -294,14 +295,6 @@ def _clean_block(text: str | None) -> str | None:
     return cleaned or None
 
 
-_SENTENCE_END = re.compile(r"(?<=[^A-Z.][.!?])[\"”’']?\s+(?=[\"“‘A-Z0-9])")
-
-
-def _first_sentence(text: str) -> str:
-    first_para = text.strip().split("\n", 1)[0]
-    return _SENTENCE_END.split(first_para, maxsplit=1)[0]
-
-
 def file_mtime(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).replace(microsecond=0)
 
@@ -310,8 +303,6 @@ def parse_text(text: str, ctx: ReadContext, warnings: list[str] | None = None) -
     reader = sniff(text)
     try:
         draft = reader.read(text, ctx)
-    except ParseError:
-        raise
     except RecursionError as exc:
         raise ParseError(ctx.path, f"{reader.name}: input nests too deeply") from exc
     draft.warnings[:0] = warnings or []

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ..errors import ParseError
+from ..text import bare_host
 from ..model import Image, Provider, RelatedArticle
 from . import markdown
 from .base import Extracted, ReadContext
@@ -418,9 +419,7 @@ def _person_name(value: Any) -> str | None:
 def _domain(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
-    host = value.strip().lower()
-    host = re.sub(r"^https?://", "", host).split("/", 1)[0]
-    return host.removeprefix("www.") or None
+    return bare_host(value) or None
 
 
 def _positive_int(value: Any, below: int) -> int | None:
