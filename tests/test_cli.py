@@ -55,3 +55,12 @@ def test_bad_config_is_a_clear_error(tmp_path, capsys):
 def test_console_script_module_runs():
     result = subprocess.run([sys.executable, "-m", "feedsmith", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "build" in result.stdout
+
+
+def test_a_missing_seeds_folder_stops_the_build_instead_of_publishing_nothing(tmp_path, capsys):
+    out = tmp_path / "feeds"
+    code = main(["build", "--config", str(REPO / "config.yaml"), "--seeds", str(tmp_path / "typo"),
+                 "--out", str(out)])
+    assert code == 2
+    assert "seeds folder" in capsys.readouterr().err and "--seeds" not in str(out)
+    assert not out.exists()

@@ -30,7 +30,7 @@ from pathlib import Path
 from . import websub
 from .catalog import build_catalog
 from .config import Config
-from .errors import FeedsmithError
+from .errors import ConfigError, FeedsmithError
 from .load import LoadResult, load_folder, open_store
 from .site import Site
 from .store import Store
@@ -76,7 +76,12 @@ class BuildReport:
 
 def load_site(config: Config, seeds_dir: Path | None = None, *, store: Store | None = None,
               jobs: int | None = None) -> Site:
-    load = load_folder(seeds_dir or config.seeds_dir, config, store, jobs)
+    folder = seeds_dir or config.seeds_dir
+    if not folder.is_dir():
+        # Publishing an empty tree over real feeds because of a typo is worse than stopping.
+        raise ConfigError(f"seeds folder {folder} does not exist or is not a folder; "
+                          "create it, set seeds_dir in the config, or pass --seeds DIR")
+    load = load_folder(folder, config, store, jobs)
     return Site(build_catalog(load.articles, config), config, load)
 
 

@@ -322,7 +322,7 @@ def read_limited(path: Path, config: Config) -> bytes:
         with path.open("rb") as handle:
             data = handle.read(config.max_file_bytes + 1)
     except FileNotFoundError as exc:
-        raise ParseError(path, "file disappeared while it was read (deleted or renamed)") from exc
+        raise ParseError(path, "file not found (it does not exist, or was deleted or renamed before it could be read)") from exc
     except OSError as exc:
         raise ParseError(path, f"cannot read file: {exc.strerror or exc}") from exc
     if len(data) > config.max_file_bytes:
