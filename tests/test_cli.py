@@ -62,5 +62,6 @@ def test_a_missing_seeds_folder_stops_the_build_instead_of_publishing_nothing(tm
     code = main(["build", "--config", str(REPO / "config.yaml"), "--seeds", str(tmp_path / "typo"),
                  "--out", str(out)])
     assert code == 2
-    assert "seeds folder" in capsys.readouterr().err and "--seeds" not in str(out)
+    err = capsys.readouterr().err
+    assert "seeds folder" in err and "typo" in err and "--seeds DIR" in err
     assert not out.exists()
