@@ -411,17 +411,18 @@ def test_a_killed_build_cannot_leave_a_stale_twin(history_config, history, monke
     build(history_config)
     fields = STORIES["a-mar20"]
     (history / "a-mar20.md").write_text(story("a-mar20", *fields, title="Retitled"), "utf-8")
-    real = build_module.write_atomic
+    real = build_module.commit_file
 
-    def die_on_original(path: Path, data: bytes) -> None:
-        real(path, data)
+    def die_on_original(tmp: str, path: Path) -> None:
+        real(tmp, path)
         if path.name in ("all.atom", "all.atom.gz"):
-            raise KeyboardInterrupt  # killed after the first of the pair was written
+            raise KeyboardInterrupt  # killed after the first of the pair was renamed into place
 
-    monkeypatch.setattr(build_module, "write_atomic", die_on_original)
+    monkeypatch.setattr(build_module, "commit_file", die_on_original)
     with pytest.raises(KeyboardInterrupt):
         build(history_config)
-    monkeypatch.setattr(build_module, "write_atomic", real)
+    assert not list(out.rglob("*.tmp")), "temporary files left behind"
+    monkeypatch.setattr(build_module, "commit_file", real)
     build(history_config)
     assert b"Retitled" in (out / "all.atom").read_bytes()
     assert gzip.decompress((out / "all.atom.gz").read_bytes()) == (out / "all.atom").read_bytes()

@@ -101,3 +101,146 @@ def test_seeds_copy_is_pristine():
         "000_cc5dbb56b522b53d.txt", "001_525bf615ad7c6798.txt", "002_bd23f5fafd541423.txt",
         "003_47d7fbf7bff2b1e1.txt", "004_529409ad78408e2c.txt",
     ]
+
+
+# ------------------------------------------------------------ rendering in worker processes
+
+
+def _in_workers(monkeypatch):
+    from feedsmith import build as build_module
+
+    monkeypatch.setattr(build_module, "RENDER_PARALLEL_MIN", 0)  # the seeds alone are too few to fork for
+
+
+def test_workers_build_the_same_bytes_as_one_process(site_config, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    serial = build(site_config, jobs=1)
+    _in_workers(monkeypatch)
+    other = replace(site_config, out_dir=tmp_path / "parallel", state_dir=tmp_path / "parallel-state")
+    parallel = build(other, jobs=2)
+    files = built_files(site_config.out_dir)
+    assert files == built_files(other.out_dir)
+    for name in files:
+        assert (site_config.out_dir / name).read_bytes() == (other.out_dir / name).read_bytes(), name
+    assert sorted(parallel.written) == sorted(serial.written)
+    assert not list(other.out_dir.rglob("*.tmp"))
+
+
+def test_a_render_failure_in_a_worker_keeps_the_previous_tree(site_config, seeds, monkeypatch):
+    import pytest
+
+    from feedsmith import render
+    from feedsmith.build import BuildError
+
+    build(site_config, jobs=1)
+    out = site_config.out_dir
+    before = {f: (out / f).read_bytes() for f in built_files(out)}
+    (seeds / "001_525bf615ad7c6798.txt").write_text((seeds / "001_525bf615ad7c6798.txt").read_text() + "\nMore.\n")
+    real = render.render_feed
+
+    def broken(feed, fmt, *args, **kwargs):
+        if feed.path == "all" and fmt == "atom":
+            raise ValueError("renderer exploded")
+        return real(feed, fmt, *args, **kwargs)
+
+    monkeypatch.setattr(render, "render_feed", broken)  # inherited by the forked workers
+    _in_workers(monkeypatch)
+    with pytest.raises(BuildError, match="rendering all.atom failed"):
+        build(site_config, jobs=2)
+    assert {f: (out / f).read_bytes() for f in built_files(out)} == before
+    assert not list(out.rglob("*.tmp")), "temporary files left behind"
+
+
+def test_worker_shares_keep_each_format_in_one_process():
+    from feedsmith.build import worker_shares
+
+    todo = [f"topics/t{i}.{fmt}" for i in range(10) for fmt in ("rss", "atom", "json")] + ["index.html"]
+    two = worker_shares(todo, 2)
+    assert sorted(p for share in two for p in share) == sorted(todo)
+    assert len(two) == 2 and all(two)
+    for fmt in ("rss", "atom", "json"):
+        assert sum(any(p.endswith(fmt) for p in share) for share in two) == 1, fmt
+    five = worker_shares(todo, 5)
+    assert len(five) == 5 and sorted(p for share in five for p in share) == sorted(todo)
+    assert worker_shares(["all.rss"], 4) == [["all.rss"]]
+
+
+# ------------------------------------------------------------ a rebuild with nothing to do
+
+
+def test_a_rebuild_with_nothing_changed_reads_no_article(site_config, monkeypatch):
+    from feedsmith import build as build_module
+
+    first = build(site_config)
+    assert not first.current
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("the articles were read again")
+
+    monkeypatch.setattr(build_module, "load_site", no_parsing)
+    again = build(site_config)
+    assert again.current and again.written == [] and again.removed == []
+    assert sorted(again.unchanged) == sorted(first.written)
+    assert again.articles == 5 and again.feeds == first.feeds
+    assert again.summary().startswith("up to date") and "5 articles" in again.summary()
+
+
+def test_the_shortcut_still_reports_broken_files(site_config, seeds):
+    (seeds / "broken.md").write_text("---\ntitle: [unclosed\n---\nBody.\n", "utf-8")
+    first = build(site_config)
+    again = build(site_config)
+    assert again.current
+    assert [str(p) for p in again.load.problems] == [str(p) for p in first.load.problems]
+    assert any("broken.md" in w and "invalid YAML" in w for w in again.load.warnings)
+    assert again.load.warnings == first.load.warnings
+
+
+def _touch(path, seconds_later=5):
+    import os
+
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + seconds_later * 10**9))
+
+
+def test_any_change_to_seeds_output_or_config_rebuilds(site_config, seeds):
+    from dataclasses import replace
+
+    build(site_config)
+    out = site_config.out_dir
+    _touch(seeds / "001_525bf615ad7c6798.txt")  # same bytes, new time: checked, not skipped
+    assert not build(site_config).current
+    assert build(site_config).current
+
+    (out / "topics" / "ai.rss").unlink()  # an output deleted by hand is put back
+    report = build(site_config)
+    assert not report.current and "topics/ai.rss" in report.written and (out / "topics" / "ai.rss").is_file()
+
+    (seeds / "001_525bf615ad7c6798.txt").unlink()
+    report = build(site_config)
+    assert not report.current and report.articles == 4 and "providers/cnn-com.atom" in report.removed
+
+    retitled = replace(site_config, title="Another title")
+    report = build(retitled)
+    assert not report.current and b"Another title" in (out / "all.atom").read_bytes()
+    assert build(retitled).current
+
+
+def test_a_build_that_fails_is_never_taken_as_current(site_config, seeds, monkeypatch):
+    import pytest
+
+    from feedsmith import render
+    from feedsmith.build import BuildError
+
+    build(site_config)
+    (seeds / "001_525bf615ad7c6798.txt").write_text("Changed headline\n\nA new story body that is long enough.\n")
+
+    def broken(*args, **kwargs):
+        raise ValueError("renderer exploded")
+
+    monkeypatch.setattr(render, "render_feed", broken)
+    with pytest.raises(BuildError):
+        build(site_config)
+    monkeypatch.undo()
+    report = build(site_config)
+    assert not report.current and "all.atom" in report.written

@@ -197,21 +197,23 @@ def test_a_disk_full_mid_write_leaves_only_complete_files_and_recovers(small, mo
 
     build(small)
     write_articles(small.seeds_dir, 3, seed=5, start=200)
-    real_write = build_module.write_atomic
+    before = snapshot(small.out_dir)
+    real_stage = build_module.stage_file
     calls = {"n": 0}
 
     def fill_up(path, data):
         calls["n"] += 1
         if calls["n"] > 8:
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        real_write(path, data)
+        return real_stage(path, data)
 
-    monkeypatch.setattr(build_module, "write_atomic", fill_up)
+    monkeypatch.setattr(build_module, "stage_file", fill_up)
     with pytest.raises(BuildError, match="No space left on device"):
         build(small)
     assert_tree_valid(small.out_dir)
+    assert snapshot(small.out_dir) == before, "a failed build replaced files"
     assert not list(small.out_dir.rglob("*.tmp"))
-    monkeypatch.setattr(build_module, "write_atomic", real_write)
+    monkeypatch.setattr(build_module, "stage_file", real_stage)
     build(small)
     clean = replace(small, out_dir=small.out_dir.parent / "clean", state_dir=small.state_dir.parent / "clean-state")
     build(clean)
@@ -249,12 +251,12 @@ def test_a_file_deleted_between_listing_and_reading(small, monkeypatch):
 
 
 def test_a_file_rewritten_while_it_is_read_is_read_again(small, monkeypatch):
-    from feedsmith import load
+    from feedsmith import parse
 
     target = small.seeds_dir / "a0004.md"
     complete = front_matter("The complete new version", "https://e.com/new",
                             body="Every sentence of the new version made it into the file.")
-    real = load.read_limited
+    real = parse.read_limited
     seen = []
 
     def read_mid_write(path, config):
@@ -266,7 +268,7 @@ def test_a_file_rewritten_while_it_is_read_is_read_again(small, monkeypatch):
             return data[: len(data) // 2]  # we got half of the old bytes
         return data
 
-    monkeypatch.setattr(load, "read_limited", read_mid_write)
+    monkeypatch.setattr(parse, "read_limited", read_mid_write)
     result = load_folder(small.seeds_dir, small, jobs=1)
     article = next(a for a in result.articles if a.source_path == str(target))
     assert seen and article.title == "The complete new version"
@@ -298,16 +300,14 @@ def _make_seeds_unreadable(seeds: Path, monkeypatch) -> None:
     if os.geteuid() != 0:
         seeds.chmod(0)
         return
-    real_walk = os.walk
+    real_scandir = os.scandir
 
-    def denied(top, *args, **kwargs):  # what os.walk does with an unreadable top folder
-        onerror = kwargs.get("onerror")
-        if Path(top) == seeds and onerror is not None:
-            onerror(PermissionError(errno.EACCES, "Permission denied", os.fspath(top)))
-            return iter(())
-        return real_walk(top, *args, **kwargs)
+    def denied(path=".", *args, **kwargs):  # what listing an unreadable folder does
+        if isinstance(path, str) and Path(path) == seeds:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_scandir(path, *args, **kwargs)
 
-    monkeypatch.setattr(os, "walk", denied)
+    monkeypatch.setattr(os, "scandir", denied)
 
 
 def test_unreadable_seeds_keep_the_last_good_feeds_in_the_live_app(small, monkeypatch):
@@ -346,29 +346,35 @@ def test_unreadable_seeds_stop_the_build_and_keep_the_tree(small, tmp_path, monk
         small.seeds_dir.chmod(0o755)
 
 
-def test_a_walk_that_raises_is_reported_not_a_crash(small, monkeypatch):
-    def broken_walk(*args, **kwargs):
-        raise PermissionError(errno.EACCES, "Permission denied", str(small.seeds_dir))
-        yield  # pragma: no cover
+def test_an_unlistable_sub_folder_is_reported_not_a_crash(small, monkeypatch):
+    sub = small.seeds_dir / "sub"
+    sub.mkdir()
+    real_scandir = os.scandir
 
-    monkeypatch.setattr(os, "walk", broken_walk)
-    with pytest.raises(SeedsUnreadable, match="cannot list folder"):
+    def denied(path=".", *args, **kwargs):
+        if isinstance(path, str) and Path(path) == sub:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_scandir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", denied)
+    with pytest.raises(SeedsUnreadable, match="cannot list folder") as caught:
         load_folder(small.seeds_dir, small)
+    assert str(sub) in str(caught.value)
 
 
 def test_a_sub_folder_that_vanishes_during_the_walk_is_simply_gone(small, monkeypatch):
     sub = small.seeds_dir / "sub"
     sub.mkdir()
     write_articles(sub, 2, start=300)
-    real_walk = os.walk
+    real_scandir = os.scandir
 
-    def vanish(top, *args, **kwargs):
-        for entry in real_walk(top, *args, **kwargs):
-            if Path(entry[0]) == small.seeds_dir:
-                shutil.rmtree(sub)
-            yield entry
+    def vanish(path=".", *args, **kwargs):
+        listing = real_scandir(path, *args, **kwargs)
+        if isinstance(path, str) and Path(path) == small.seeds_dir:  # listed, then deleted before the walk gets to it
+            shutil.rmtree(sub)
+        return listing
 
-    monkeypatch.setattr(os, "walk", vanish)
+    monkeypatch.setattr(os, "scandir", vanish)
     result = load_folder(small.seeds_dir, small)
     assert len(result.articles) == 12 and not result.problems
 

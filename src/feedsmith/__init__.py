@@ -1,14 +1,29 @@
-"""feedsmith: turn a folder of news-article files into RSS, Atom and JSON feeds."""
+"""feedsmith: turn a folder of news-article files into RSS, Atom and JSON feeds.
 
-from .catalog import Catalog, Feed, build_catalog
-from .config import Config, load_config
-from .errors import ConfigError, FeedsmithError, ParseError
-from .model import Article, Image, Provider, RelatedArticle
-from .load import LoadResult, load_folder
-from .parse import parse_file
+The names below are imported on first use (PEP 562), so ``import feedsmith.cli``
+does not pay for the readers and renderers a command may never need (a
+rebuild with nothing to do finishes before they would have loaded).
+"""
 
-__all__ = [
-    "Article", "Catalog", "Config", "ConfigError", "Feed", "FeedsmithError", "Image",
-    "LoadResult", "ParseError", "Provider", "RelatedArticle", "build_catalog",
-    "load_config", "load_folder", "parse_file",
-]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "Article": "model", "Image": "model", "Provider": "model", "RelatedArticle": "model",
+    "Catalog": "catalog", "Feed": "catalog", "build_catalog": "catalog",
+    "Config": "config", "load_config": "config",
+    "ConfigError": "errors", "FeedsmithError": "errors", "ParseError": "errors",
+    "LoadResult": "load", "load_folder": "load",
+    "parse_file": "parse",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'feedsmith' has no attribute {name!r}")
+    return getattr(import_module(f".{module}", __name__), name)

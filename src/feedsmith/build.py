@@ -1,47 +1,53 @@
-"""The static build: render the whole tree in memory, then write it atomically.
+"""The static build: render what changed, stage it beside the targets, then rename it into place.
 
-Two phases, so a failure while rendering leaves the previous tree untouched;
-each file is written to a temporary name and renamed into place, so a reader
-(or a ``kill -9``) only ever sees a complete old or a complete new file.
+Two phases: every changed document is rendered and written to a temporary
+file in its own folder (in worker processes when there is much to render),
+and only when all of them are staged are they renamed over the old files.
+A failure while rendering or staging removes the temporary files and leaves
+the previous tree untouched; a rename is atomic, so a reader (or a
+``kill -9``) only ever sees a complete old or a complete new file. Rendered
+documents are never all held in memory, which keeps large builds small.
 
 Every feed, page and OPML file gets a ``.gz`` twin (gzip level 9, mtime 0:
 the same bytes for the same file, and the same bytes the live app sends) for
 web servers that serve precompressed files (nginx ``gzip_static``). A twin is
-written just before its original and only when the original changed (or the
-twin is missing), and is removed with it. Between rendering and writing, the
-documents are held as their twins (compressed in threads while the next ones
-render), which keeps a tree with archives several times smaller in memory. When a WebSub hub is configured,
-it is told about every feed whose current document changed (:mod:`.websub`).
+renamed into place just before its original and only rewritten when the
+original changed (or the twin is missing), and is removed with it. When a
+WebSub hub is configured, it is told about every feed whose current
+document changed (:mod:`.websub`).
 """
 
 from __future__ import annotations
 
 import gzip
+import multiprocessing
 import os
 import re
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import websub
-from .catalog import build_catalog
+from . import uptodate
 from .config import Config
-from .errors import ConfigError, FeedsmithError
-from .load import LoadResult, load_folder, open_store
-from .site import Site
+from .errors import ConfigError, FeedsmithError, ParseError
+from .load import LoadResult, default_jobs, load_folder, open_store
+from .progress import QUIET, Progress
 from .store import Store
+
+if TYPE_CHECKING:  # imported where used: a build with nothing to do never loads the renderers
+    from .site import Site
 
 MANIFEST = ".feedsmith-manifest"
 OUR_SUFFIXES = (".rss", ".atom", ".json", ".html", ".opml", ".xsl", ".gz")
 _OUR_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")  # write_atomic's names (mkstemp)
 GZ = ".gz"
 TWINNED = tuple(s for s in OUR_SUFFIXES if s != GZ)  # files that get a .gz twin
-_GZIP_BATCH = 64  # files compressed at once (in threads: zlib runs without the GIL)
-_GZIP_AHEAD = 16  # rendered documents waiting for compression at most
+_STAGE_AHEAD = 16  # rendered documents waiting for a thread to compress and stage them, at most
 
 
 class BuildError(FeedsmithError, RuntimeError):
@@ -60,28 +66,50 @@ class BuildReport:
     pings: int | None = None  # feeds the WebSub hub was told about (None: no hub configured)
     ping_failures: int = 0
     warnings: list[str] = field(default_factory=list)  # about the build itself (e.g. the hub)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, render, write
+    # True when nothing changed since the last build (see :mod:`.uptodate`): then no article
+    # was read, ``load`` holds only the last build's problems and warnings, and
+    # ``articles`` is the last build's count.
+    current: bool = False
+    articles: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.current:
+            self.articles = len(self.load.articles)
 
     def summary(self) -> str:
         hub = ""
         if self.pings is not None:
             hub = f"; {self.pings} hub pings" + (f" ({self.ping_failures} failed)" if self.ping_failures else "")
+        if self.current:
+            return (f"up to date: nothing changed since the last build ({self.articles} articles, "
+                    f"{len(self.load.problems)} files skipped, {self.feeds} feeds, {len(self.unchanged)} files)"
+                    f"{hub}; checked in {self.seconds:.2f}s -> {self.out_dir}")
         return (
-            f"{len(self.load.articles)} articles read, {len(self.load.problems)} files skipped, "
+            f"{self.articles} articles read, {len(self.load.problems)} files skipped, "
             f"{len(self.load.warnings) - len(self.load.problems)} warnings; "
             f"{self.feeds} feeds; {len(self.written)} files written, "
             f"{len(self.unchanged)} unchanged, {len(self.removed)} stale removed{hub} "
-            f"in {self.seconds:.2f}s -> {self.out_dir}"
+            f"in {self.seconds:.2f}s{self._phases()} -> {self.out_dir}"
         )
+
+    def _phases(self) -> str:
+        if not self.timings:
+            return ""
+        return " (" + ", ".join(f"{name} {secs:.2f}s" for name, secs in self.timings.items()) + ")"
 
 
 def load_site(config: Config, seeds_dir: Path | None = None, *, store: Store | None = None,
-              jobs: int | None = None) -> Site:
+              jobs: int | None = None, progress: Progress = QUIET) -> Site:
     folder = seeds_dir or config.seeds_dir
     if not folder.is_dir():
         # Publishing an empty tree over real feeds because of a typo is worse than stopping.
         raise ConfigError(f"seeds folder {folder} does not exist or is not a folder; "
                           "create it, set seeds_dir in the config, or pass --seeds DIR")
-    load = load_folder(folder, config, store, jobs)
+    from .catalog import build_catalog
+    from .site import Site
+
+    load = load_folder(folder, config, store, jobs, progress)
     return Site(build_catalog(load.articles, config), config, load)
 
 
@@ -99,20 +127,35 @@ def load_cached_site(config: Config, seeds_dir: Path | None = None) -> Site:
     return site
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder and rename over the target.
+def stage_file(path: Path, data: bytes) -> str:
+    """Write ``data`` to a new temporary file beside ``path``; its name is returned.
 
-    The rename is atomic, so a killed build leaves either the old or the new
-    file. There is no fsync per file: it made builds of thousands of files
-    several times slower and only matters for power loss, not crashes.
+    :func:`commit_file` renames it over ``path``. The rename is atomic, so a
+    reader (or a killed build) only ever sees a complete old or new file.
+    There is no fsync per file: it made builds of thousands of files several
+    times slower and only matters for power loss, not crashes.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+            os.fchmod(handle.fileno(), 0o644)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def commit_file(tmp: str, path: Path) -> None:
+    os.replace(tmp, path)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder and rename over the target."""
+    tmp = stage_file(path, data)
+    try:
+        commit_file(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -159,82 +202,93 @@ def _twinned(rel: str) -> bool:
     return rel.endswith(TWINNED)
 
 
-@dataclass(frozen=True, slots=True)
-class Packed:
-    """A rendered document held as its ``.gz`` twin until it is written.
-
-    The twin is needed anyway, and a whole tree (with archives, every article
-    once per feed per format) is several times smaller this way between
-    rendering and writing.
-    """
-
-    gz: bytes
-    size: int  # of the document itself
-
-    def data(self) -> bytes:
-        return gzip.decompress(self.gz)
-
-
-def _pack(data: bytes) -> Packed:
-    return Packed(gzip_twin(data), len(data))
-
-
-Document = bytes | Packed
-
-
 def with_twins(paths: Iterable[str]) -> set[str]:
     """The paths and the ``.gz`` twins they get."""
     paths = set(paths)
     return paths | {p + GZ for p in paths if _twinned(p)}
 
 
-def _write(out_dir: Path, rel: str, data: bytes, report: BuildReport) -> None:
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """A rendered document written to temporary files, waiting to be renamed into place.
+
+    ``tmp`` is None when the file already holds these bytes; ``twin_tmp`` is
+    None when the ``.gz`` twin needs no rewrite (or the file gets none).
+    """
+
+    rel: str
+    tmp: str | None
+    twin_tmp: str | None
+    twinned: bool
+
+    def temporaries(self) -> list[str]:
+        return [t for t in (self.twin_tmp, self.tmp) if t is not None]
+
+
+def stage_document(out_dir: Path, rel: str, data: bytes, twins: bool = True) -> Staged:
+    """Stage a document and, when it changed or lacks one, its ``.gz`` twin."""
     target = out_dir / rel
-    if _same_bytes(target, data):
-        report.unchanged.append(rel)
-        return
+    twinned = twins and _twinned(rel)
+    same = _same_bytes(target, data)
+    twin_tmp = tmp = None
     try:
-        write_atomic(target, data)
+        if twinned and (not same or not (out_dir / (rel + GZ)).is_file()):
+            twin_tmp = stage_file(out_dir / (rel + GZ), gzip_twin(data))
+        if not same:
+            tmp = stage_file(target, data)
     except OSError as exc:
-        raise BuildError(f"{target}: cannot write ({exc.strerror or exc}); the files written "
-                         "before it are complete, the rest keep the previous build") from exc
-    report.written.append(rel)
+        if twin_tmp:
+            Path(twin_tmp).unlink(missing_ok=True)
+        raise BuildError(f"{exc.filename or target}: cannot write ({exc.strerror or exc}); "
+                         "nothing was replaced, the previous tree is unchanged") from exc
+    except BaseException:
+        if twin_tmp:
+            Path(twin_tmp).unlink(missing_ok=True)
+        raise
+    return Staged(rel, tmp, twin_tmp, twinned)
 
 
-def write_tree(tree: Mapping[str, Document], out_dir: Path, report: BuildReport,
-               keep: set[str] | None = None, *, twins: bool = True) -> None:
-    """Write changed files (and their ``.gz`` twins), then drop files of the previous build not in ``keep``."""
+def discard(staged: Iterable[Staged]) -> None:
+    """Remove the temporary files of documents that will not be committed."""
+    for doc in staged:
+        for tmp in doc.temporaries():
+            Path(tmp).unlink(missing_ok=True)
+
+
+def commit_tree(staged: list[Staged], out_dir: Path, report: BuildReport, keep: set[str], *,
+                twins: bool = True) -> None:
+    """Rename the staged documents into place, then drop files of the previous build not in ``keep``.
+
+    The manifest lists every new path before the first rename, so a killed
+    build leaves no file the next one would not know to clean up. A twin is
+    renamed just before its original: a build killed in between leaves an
+    original that differs from the new one, so the next build rewrites both.
+    """
     started = time.time()
     out_dir.mkdir(parents=True, exist_ok=True)
-    keep = set(tree) if keep is None else keep
     if twins:
         keep = with_twins(keep)
     listed = _previous_files(out_dir)
-    if not keep <= listed:  # list new paths first, so a killed build leaves no untracked files
+    if not keep <= listed:
         write_atomic(out_dir / MANIFEST, "".join(f"{p}\n" for p in sorted(listed | keep)).encode())
-    items = list(tree.items())
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="gzip") as pool:
-        for at in range(0, len(items), _GZIP_BATCH):
-            packed = {rel: doc for rel, doc in items[at:at + _GZIP_BATCH] if isinstance(doc, Packed)}
-            batch = [(rel, doc.data() if isinstance(doc, Packed) else doc) for rel, doc in items[at:at + _GZIP_BATCH]]
-            changed = {rel for rel, data in batch if not _same_bytes(out_dir / rel, data)}
-            # A twin follows its original: rewritten only when the original changes (or is missing).
-            stale = [(rel, data) for rel, data in batch if twins and _twinned(rel)
-                     and (rel in changed or not (out_dir / (rel + GZ)).is_file())]
-            compressed = {rel: packed[rel].gz for rel, _ in stale if rel in packed}
-            todo = [(rel, data) for rel, data in stale if rel not in packed]
-            compressed.update(zip((rel for rel, _ in todo), pool.map(gzip_twin, (d for _, d in todo))))
-            for rel, data in batch:
-                # The twin goes first: a build killed in between leaves an original that
-                # differs from the new one, so the next build rewrites both.
-                if rel in compressed:
-                    _write(out_dir, rel + GZ, compressed[rel], report)
-                elif twins and _twinned(rel):
-                    report.unchanged.append(rel + GZ)
-                if rel in changed:
-                    _write(out_dir, rel, data, report)
-                else:
-                    report.unchanged.append(rel)
+    for at, doc in enumerate(staged):
+        try:
+            if doc.twin_tmp:
+                commit_file(doc.twin_tmp, out_dir / (doc.rel + GZ))
+                report.written.append(doc.rel + GZ)
+            elif doc.twinned:
+                report.unchanged.append(doc.rel + GZ)
+            if doc.tmp:
+                commit_file(doc.tmp, out_dir / doc.rel)
+                report.written.append(doc.rel)
+            else:
+                report.unchanged.append(doc.rel)
+        except BaseException as exc:
+            discard(staged[at:])
+            if isinstance(exc, OSError):
+                raise BuildError(f"{out_dir / doc.rel}: cannot replace ({exc.strerror or exc}); the files "
+                                 "before it are new, the rest keep the previous build") from exc
+            raise
     _remove_stale(out_dir, keep, report)
     write_atomic(out_dir / MANIFEST, "".join(f"{p}\n" for p in sorted(keep)).encode())
     _remove_leftover_temps(out_dir, started)
@@ -268,28 +322,36 @@ def _files_under(root: Path) -> set[str]:
     return found
 
 
+RENDER_PARALLEL_MIN = 300  # documents; fewer render faster here than in freshly forked workers
+# Rough relative cost of rendering one document of each kind, to give workers equal shares.
+_RENDER_COST = {"rss": 1.4, "atom": 1.0, "json": 0.5, "html": 0.3}
+_RENDER_CHUNK = 32  # documents a worker renders per task (progress advances per task)
+
+
 def render_changed(site: Site, out_dir: Path, previous: dict[str, str], report: BuildReport,
-                   *, twins: bool = True) -> tuple[dict[str, Document], dict[str, str]]:
-    """Render only paths whose fingerprint differs from the last build into ``out_dir``.
+                   *, twins: bool = True, jobs: int = 1,
+                   progress: Progress = QUIET) -> tuple[list[Staged], dict[str, str]]:
+    """Render the paths whose fingerprint differs from the last build and stage them in ``out_dir``.
 
-    Documents that get a ``.gz`` twin are compressed right away, in threads
-    while the next ones render, and held compressed (:class:`Packed`).
+    Returns the staged documents (see :func:`commit_tree`) and every known
+    fingerprint. With ``jobs`` > 1 and enough to render, the work is shared by
+    forked worker processes (feedgen's date formatting switches the process
+    locale, so threads would not be safe). If anything fails, no temporary
+    file is left and nothing was replaced.
     """
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="gzip") as pool:
-        try:
-            rendered, keys = _render_changed(site, out_dir, previous, report, pool if twins else None)
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        tree = {rel: doc.result() if isinstance(doc, Future) else doc for rel, doc in rendered.items()}
-    return tree, keys
+    todo, keys = _outdated(site, out_dir, previous, report, twins)
+    with progress.phase("rendering", len(todo)) as step:
+        if jobs > 1 and len(todo) >= RENDER_PARALLEL_MIN and _can_fork():
+            staged = _render_in_workers(site, out_dir, todo, jobs, twins, step)
+        else:
+            staged = _render_here(site, out_dir, todo, twins, step)
+    return staged, keys
 
 
-def _render_changed(site: Site, out_dir: Path, previous: dict[str, str], report: BuildReport,
-                    pool: ThreadPoolExecutor | None) -> tuple[dict[str, Document | Future[Packed]], dict[str, str]]:
-    twins = pool is not None
-    tree: dict[str, Document | Future[Packed]] = {}
-    ahead: deque[Future[Packed]] = deque()
+def _outdated(site: Site, out_dir: Path, previous: dict[str, str], report: BuildReport,
+              twins: bool) -> tuple[list[str], dict[str, str]]:
+    """The paths to render (fingerprint changed, unknown, or file missing) and every known fingerprint."""
+    todo: list[str] = []
     keys: dict[str, str] = {}
     existing = _files_under(out_dir) if previous else set()  # one directory walk, not a stat per file
     for path in site.paths():
@@ -303,45 +365,167 @@ def _render_changed(site: Site, out_dir: Path, previous: dict[str, str], report:
                 if twin is not None:
                     report.unchanged.append(twin)
                 continue
+        todo.append(path)
+    return todo, keys
+
+
+def _render_one(site: Site, path: str) -> bytes:
+    try:
+        resource = site.get(path)
+    except Exception as exc:
+        raise BuildError(f"rendering {path} failed ({type(exc).__name__}: {exc}); "
+                         "nothing was written, the previous tree is unchanged") from exc
+    assert resource is not None, path
+    return resource.body
+
+
+def _render_here(site: Site, out_dir: Path, todo: list[str], twins: bool,
+                 step: Callable[[int], None]) -> list[Staged]:
+    """Render in this process; threads compress and stage meanwhile (zlib and I/O release the GIL)."""
+    jobs: deque[Future[Staged]] = deque()
+    staged: list[Staged] = []
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="stage") as pool:
         try:
-            resource = site.get(path)
-        except Exception as exc:
-            raise BuildError(f"rendering {path} failed ({type(exc).__name__}: {exc}); "
-                             "nothing was written, the previous tree is unchanged") from exc
-        assert resource is not None, path
-        if pool is not None and _twinned(path):
-            tree[path] = job = pool.submit(_pack, resource.body)
-            ahead.append(job)
-            if len(ahead) > _GZIP_AHEAD:  # bounds the uncompressed documents in memory
-                ahead.popleft().result()
-        else:
-            tree[path] = resource.body
-    return tree, keys
+            for path in todo:
+                jobs.append(pool.submit(stage_document, out_dir, path, _render_one(site, path), twins))
+                step(1)
+                if len(jobs) > _STAGE_AHEAD:  # bounds the rendered documents held in memory
+                    staged.append(jobs.popleft().result())
+            while jobs:
+                staged.append(jobs.popleft().result())
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            discard(staged + [j.result() for j in jobs if j.done() and not j.cancelled() and not j.exception()])
+            raise
+    return staged
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def worker_shares(todo: list[str], jobs: int) -> list[list[str]]:
+    """Split the documents among ``jobs`` workers, one format per worker where possible.
+
+    An entry is rendered once per format and process and then reused by every
+    feed and archive holding it, so keeping a format in one process renders
+    each entry once; formats are split by feed only when there are more
+    workers than formats.
+    """
+    lanes: dict[str, list[str]] = {}
+    for path in todo:
+        lanes.setdefault(path.rpartition(".")[2], []).append(path)
+    pieces = sorted(lanes.items(), key=lambda kv: -_cost(kv))
+    while len(pieces) < jobs and len(pieces[0][1]) > 1:
+        kind, paths = pieces.pop(0)
+        half = len(paths) // 2
+        pieces += [(kind, paths[:half]), (kind, paths[half:])]
+        pieces.sort(key=lambda kv: -_cost(kv))
+    shares: list[list[str]] = [[] for _ in range(min(jobs, len(pieces)))]
+    loads = [0.0] * len(shares)
+    for piece in pieces:  # biggest first, each to the least loaded worker
+        least = loads.index(min(loads))
+        shares[least] += piece[1]
+        loads[least] += _cost(piece)
+    return shares
+
+
+def _cost(piece: tuple[str, list[str]]) -> float:
+    return _RENDER_COST.get(piece[0], 0.1) * len(piece[1])
+
+
+_forked_site: Site | None = None  # what forked render workers inherit
+
+
+def _render_chunk(out_dir: Path, paths: list[str], twins: bool) -> list[Staged]:
+    assert _forked_site is not None
+    staged: list[Staged] = []
+    try:
+        for path in paths:
+            staged.append(stage_document(out_dir, path, _render_one(_forked_site, path), twins))
+    except BaseException:
+        discard(staged)
+        raise
+    return staged
+
+
+def _render_in_workers(site: Site, out_dir: Path, todo: list[str], jobs: int, twins: bool,
+                       step: Callable[[int], None]) -> list[Staged]:
+    """Render and stage in forked processes, each a fixed share (see :func:`worker_shares`)."""
+    global _forked_site
+    _forked_site = site
+    context = multiprocessing.get_context("fork")
+    workers = [ProcessPoolExecutor(max_workers=1, mp_context=context) for _ in range(jobs)]
+    futures: list[Future[list[Staged]]] = []
+    by_path: dict[str, Staged] = {}
+    try:
+        futures = [worker.submit(_render_chunk, out_dir, share[at:at + _RENDER_CHUNK], twins)
+                   for worker, share in zip(workers, worker_shares(todo, jobs))
+                   for at in range(0, len(share), _RENDER_CHUNK)]
+        for future in as_completed(futures):
+            for doc in future.result():
+                by_path[doc.rel] = doc
+            step(len(future.result()))
+    except BaseException:
+        for worker in workers:
+            worker.shutdown(wait=True, cancel_futures=True)
+        discard(by_path.values())
+        discard(doc for f in futures if f.done() and not f.cancelled() and not f.exception()
+                for doc in f.result() if doc.rel not in by_path)
+        raise
+    finally:
+        _forked_site = None
+    for worker in workers:
+        worker.shutdown(wait=True)
+    return [by_path[path] for path in todo]
 
 
 def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = None, *,
-          jobs: int | None = None, use_cache: bool = True) -> BuildReport:
+          jobs: int | None = None, use_cache: bool = True, progress: Progress = QUIET) -> BuildReport:
     """Parse (re-using the cache), render what changed, write atomically, drop stale files."""
     started = time.perf_counter()
+    jobs = jobs or default_jobs()
     out = out_dir or config.out_dir
+    signature = _signature(config, seeds_dir or config.seeds_dir) if use_cache else None
+    if signature is not None:
+        last = uptodate.current(config, out, signature)
+        if last is not None:
+            report = _current_report(last, out)
+            if config.websub_hub:
+                report.pings = 0
+            report.seconds = time.perf_counter() - started
+            return report
+        uptodate.forget(config, out)
     notices: list[str] = []
     store = open_store(config, notices) if use_cache else None
     try:
-        site = load_site(config, seeds_dir, store=store, jobs=jobs)
+        site = load_site(config, seeds_dir, store=store, jobs=jobs, progress=progress)
         site.load.notices[:0] = notices
         report = BuildReport(out, site.load, feeds=len(site.catalog.feeds))
+        report.timings["read"] = time.perf_counter() - started
         scope = f"{out.resolve()}\0"
         previous = {k.removeprefix(scope): v for k, v in store.output_digests().items()
                     if k.startswith(scope)} if store else {}
-        tree, keys = render_changed(site, out, previous, report)
-        if store and tree:
-            # Forget the digests of the files about to be replaced first: if this build is
-            # killed part-way, the next one must not trust them for files it never wrote.
-            store.save_output_digests({scope + k: v for k, v in keys.items()
-                                       if k not in tree and previous.get(k) == v})
-        write_tree(tree, out, report, keep=set(site.paths()))
+        mark = time.perf_counter()
+        staged, keys = render_changed(site, out, previous, report, jobs=jobs, progress=progress)
+        report.timings["render"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        try:
+            if store and staged:
+                # Forget the digests of the files about to be replaced first: if this build is
+                # killed part-way, the next one must not trust them for files it never wrote.
+                rendered = {doc.rel for doc in staged}
+                store.save_output_digests({scope + k: v for k, v in keys.items()
+                                           if k not in rendered and previous.get(k) == v})
+        except BaseException:
+            discard(staged)
+            raise
+        commit_tree(staged, out, report, keep=set(site.paths()))
         if store:
             store.save_output_digests({scope + k: v for k, v in keys.items()})
+        report.timings["write"] = time.perf_counter() - mark
+        if signature is not None:
+            uptodate.remember(config, out, signature, _last_build(site, report))
     finally:
         if store:
             store.close()
@@ -351,12 +535,38 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
     return report
 
 
+def _signature(config: Config, seeds_dir: Path) -> str | None:
+    try:
+        return uptodate.signature(config, seeds_dir)
+    except (FeedsmithError, OSError):  # the full build reports what is wrong
+        return None
+
+
+def _last_build(site: Site, report: BuildReport) -> uptodate.LastBuild:
+    load = site.load
+    return uptodate.LastBuild(
+        articles=len(load.articles), feeds=report.feeds,
+        files=sorted(with_twins(site.paths())),
+        problems=[(str(p.path), p.reason) for p in load.problems],
+        warnings=[f"{a.source_path}: {w}" for a in load.articles for w in a.warnings],
+    )
+
+
+def _current_report(last: uptodate.LastBuild, out: Path) -> BuildReport:
+    load = LoadResult(problems=[ParseError(Path(path), reason) for path, reason in last.problems],
+                      repeated=last.warnings)
+    return BuildReport(out, load, feeds=last.feeds, unchanged=list(last.files), current=True,
+                       articles=last.articles)
+
+
 def notify_hub(site: Site, report: BuildReport) -> None:
     """Tell the WebSub hub about the feeds whose current document was just rewritten.
 
     Archives, pages and unchanged feeds are never announced; a hub that cannot
     be reached or refuses becomes warnings in the report, never a failed build.
     """
+    from . import websub
+
     config = site.config
     assert config.websub_hub
     feeds = set(site.feed_paths())

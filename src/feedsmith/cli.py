@@ -12,7 +12,6 @@ from typing import Any
 from .config import Config, load_config
 from .errors import FeedsmithError, ParseError
 from .model import Article
-from .parse import parse_file
 
 DEFAULT_CONFIG = "config.yaml"
 
@@ -39,8 +38,9 @@ def _print_warnings(messages: list[str], limit: int = 50) -> None:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
+    from .progress import Progress
 
-    report = build(_config(args))
+    report = build(_config(args), jobs=args.jobs, progress=Progress(enabled=False if args.quiet else None))
     if not args.quiet:
         _print_warnings(report.load.warnings)
     _print_warnings(report.warnings)  # the build's own (an unreachable WebSub hub), even with --quiet
@@ -65,7 +65,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .build import load_site
     from .check import check_document
 
-    site = load_site(_config(args))
+    site = load_site(_config(args), jobs=args.jobs)
     if not args.quiet:
         _print_warnings(site.load.warnings)
     failures = 0
@@ -135,6 +135,8 @@ def _show(record: dict[str, Any]) -> None:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
+    from .parse import parse_file
+
     config = _config(args)
     failed = 0
     for path in _inspect_paths(args.paths):
@@ -153,6 +155,16 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return number
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="feedsmith", description=__doc__)
     parser.add_argument("--version", action="version", version="feedsmith 0.1.0")
@@ -168,6 +180,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", help="output folder (default: out_dir from the config)")
     build.add_argument("--quiet", action="store_true", help="print only the summary")
     build.add_argument("--strict", action="store_true", help="exit 1 when any article file was skipped")
+    build.add_argument("--jobs", type=_positive, metavar="N",
+                       help="worker processes for parsing and rendering (default: one per core)")
     build.set_defaults(func=cmd_build)
 
     serve = add("serve", "serve the same feeds over HTTP, reloading when the seeds change")
@@ -180,6 +194,8 @@ def make_parser() -> argparse.ArgumentParser:
     check = add("check", "validate everything a build would publish; exit 1 on any problem")
     check.add_argument("--seeds", help="folder of article files (default: seeds_dir from the config)")
     check.add_argument("--quiet", action="store_true", help="don't print per-article warnings")
+    check.add_argument("--jobs", type=_positive, metavar="N",
+                       help="worker processes for parsing (default: one per core)")
     check.set_defaults(func=cmd_check)
 
     inspect = add("inspect", "show what was extracted from article files, and from where")

@@ -20,7 +20,7 @@ from pathlib import Path
 from .config import Config
 from .errors import FeedsmithError, ParseError
 from .model import Article
-from .parse import parse_bytes, read_limited
+from .progress import QUIET, Progress
 from .store import Entry, Store
 
 PARALLEL_THRESHOLD = 400  # below this, starting worker processes costs more than it saves
@@ -48,52 +48,54 @@ class LoadResult:
     notices: list[str] = field(default_factory=list)  # about the run itself (cache rebuilt …)
     parsed: int = 0  # files actually parsed (the rest came from the cache)
     digests: dict[str, str] = field(default_factory=dict)  # source path -> content hash
+    # Article warnings repeated from an earlier read (a skipped build reports the last build's).
+    repeated: list[str] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[str]:
         """Every message worth showing a user: problems first, then per-article warnings."""
         out = [*self.notices, *(str(p) for p in self.problems)]
         out += [f"{a.source_path}: {w}" for a in self.articles for w in a.warnings]
-        return out
+        return out + self.repeated
 
 
 def article_files(seeds_dir: Path, follow_symlinks: bool = False) -> tuple[list[Path], list[ParseError]]:
-    """Every candidate file under ``seeds_dir`` (hidden files and folders skipped), sorted.
+    """Every candidate file under ``seeds_dir`` (hidden files and folders skipped), sorted
+    folder by folder (a folder's files, then its sub-folders, by name).
 
+    Uses ``os.scandir``, whose entries know whether they are links and folders
+    without a ``stat`` per file: listing 100,000 files costs a fraction of a second.
     Raises :class:`SeedsUnreadable` when a folder cannot be listed (a folder
     that vanished while being walked is simply gone).
     """
     problems: list[ParseError] = []
     files: list[Path] = []
     root = seeds_dir.resolve()
-
-    def unlistable(exc: OSError) -> SeedsUnreadable:
-        return SeedsUnreadable(f"{exc.filename or seeds_dir}: cannot list folder ({exc.strerror or exc}); "
-                               "nothing is published from an incomplete listing")
-
-    def onerror(exc: OSError) -> None:
-        if exc.errno in (errno.ENOENT, errno.ENOTDIR) and exc.filename not in (None, os.fspath(seeds_dir)):
-            return  # a sub-folder deleted or renamed while the tree was walked
-        raise unlistable(exc)
-
     visited: set[str] = set()
-    walk = os.walk(seeds_dir, onerror=onerror, followlinks=follow_symlinks)
-    while True:
+
+    def walk(folder: str) -> None:
+        visited.add(os.path.realpath(folder))
         try:
-            dirpath, dirnames, filenames = next(walk)
-        except StopIteration:
-            break
-        except OSError as exc:  # the walk itself failed (not through onerror)
-            raise unlistable(exc) from exc
-        visited.add(os.path.realpath(dirpath))
-        dirnames[:] = [d for d in sorted(dirnames)
-                       if not d.startswith(".") and _follow_folder(Path(dirpath) / d, root, follow_symlinks,
-                                                                     visited, problems)]
-        for name in sorted(filenames):
-            if name.startswith(".") or name.endswith("~"):
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR) and folder != os.fspath(seeds_dir):
+                return  # a sub-folder deleted or renamed while the tree was walked
+            raise SeedsUnreadable(f"{exc.filename or seeds_dir}: cannot list folder ({exc.strerror or exc}); "
+                                  "nothing is published from an incomplete listing") from exc
+        folders = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            path = Path(dirpath) / name
-            if path.is_symlink():
+            if _is_dir(entry):
+                if _follow_folder(Path(entry.path), root, follow_symlinks, visited, problems):
+                    folders.append(entry.path)
+                continue
+            if name.endswith("~"):
+                continue
+            path = Path(entry.path)
+            if entry.is_symlink():
                 if not follow_symlinks:
                     problems.append(ParseError(path, "symbolic link not followed (set follow_symlinks: true to read it)"))
                     continue
@@ -101,7 +103,18 @@ def article_files(seeds_dir: Path, follow_symlinks: bool = False) -> tuple[list[
                     problems.append(ParseError(path, "symbolic link points outside the seeds folder; not read"))
                     continue
             files.append(path)
+        for sub in folders:
+            walk(sub)
+
+    walk(os.fspath(seeds_dir))
     return files, problems
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _follow_folder(folder: Path, root: Path, follow_symlinks: bool, visited: set[str],
@@ -134,6 +147,8 @@ def _read_one(path: Path, config: Config) -> tuple[str, Entry]:
     rewritten meanwhile is read again, so a half-written file is never parsed
     as if it were complete.
     """
+    from .parse import parse_bytes, read_limited  # here: listing files must not load the readers
+
     for _ in range(READ_ATTEMPTS):
         try:
             stat = path.stat()
@@ -181,12 +196,21 @@ def _read_in_worker(path: str) -> tuple[str, Entry]:
     return _read_one(Path(path), _worker_config)
 
 
-def _parse_all(paths: list[Path], config: Config, jobs: int) -> dict[str, Entry]:
-    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
-        return dict(_read_one(p, config) for p in paths)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config,)) as pool:
-        chunk = max(16, len(paths) // (jobs * 8))
-        return dict(pool.map(_read_in_worker, [str(p) for p in paths], chunksize=chunk))
+def _parse_all(paths: list[Path], config: Config, jobs: int, progress: Progress) -> dict[str, Entry]:
+    parsed: dict[str, Entry] = {}
+    with progress.phase("parsing", len(paths)) as step:
+        if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
+            for path in paths:
+                key, entry = _read_one(path, config)
+                parsed[key] = entry
+                step()
+            return parsed
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config,)) as pool:
+            chunk = max(16, min(256, len(paths) // (jobs * 8)))
+            for key, entry in pool.map(_read_in_worker, [str(p) for p in paths], chunksize=chunk):
+                parsed[key] = entry
+                step()
+    return parsed
 
 
 def _unchanged(path: Path, cached: Entry | None) -> bool:
@@ -201,6 +225,8 @@ def _unchanged(path: Path, cached: Entry | None) -> bool:
 
 def _same_content(path: Path, cached: Entry, config: Config) -> Entry | None:
     """A touched but identical file keeps its parse; only its stat is refreshed."""
+    from .parse import read_limited
+
     try:
         stat = path.stat()
         data = read_limited(path, config)
@@ -235,11 +261,15 @@ def open_store(config: Config, notices: list[str] | None = None) -> Store | None
 
 
 def default_jobs() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
+    """One worker process per core the process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def load_folder(seeds_dir: Path, config: Config, store: Store | None = None,
-                jobs: int | None = None) -> LoadResult:
+                jobs: int | None = None, progress: Progress = QUIET) -> LoadResult:
     """Parse every article file in a folder, re-parsing only what changed since the last load
     (known from the store, or without one from the last load of this folder in this process)."""
     result = LoadResult()
@@ -269,7 +299,7 @@ def load_folder(seeds_dir: Path, config: Config, store: Store | None = None,
             entries[key] = changed[key] = refreshed
         else:
             to_parse.append(path)
-    parsed = _parse_all(to_parse, config, jobs or default_jobs())
+    parsed = _parse_all(to_parse, config, jobs or default_jobs(), progress)
     entries.update(parsed)
     changed.update(parsed)
     result.parsed = len(parsed)

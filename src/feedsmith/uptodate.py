@@ -1,0 +1,128 @@
+"""Is the last build still current? Answered from file sizes and times, reading no article.
+
+A rebuild with nothing to do is the common case (a cron job, a deploy hook,
+an editor saving a file that is then reverted), so it must cost a directory
+walk, not a parse. After every complete build a small record is kept in the
+state folder: a signature of everything the output depends on, and the
+modification times of the output folders. The next build is skipped when
+
+* the signature is the same: feedsmith's own code, the whole configuration,
+  and the path, size and modification time of every article file (with the
+  listing problems, e.g. a symbolic link not followed), and
+* no output folder was touched since: adding, deleting or renaming a file
+  changes its folder's modification time, so a deleted feed is rebuilt.
+
+Anything unexpected (no record, an unreadable one, a folder that cannot be
+listed) means "not current", and the full build decides what to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from contextlib import suppress
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+
+RECORD_VERSION = 1
+
+
+@dataclass
+class LastBuild:
+    """What a skipped build reports: the figures of the build it found current."""
+
+    articles: int
+    feeds: int
+    files: list[str]  # every path of the tree (with twins)
+    problems: list[tuple[str, str]]  # (path, reason) of files that were skipped
+    warnings: list[str] = field(default_factory=list)  # per-article warnings, as printed
+
+
+def record_path(config: Config, out_dir: Path) -> Path:
+    scope = hashlib.sha256(os.fsencode(out_dir.resolve())).hexdigest()[:12]
+    return config.state_dir / f"last-build-{scope}.json"
+
+
+@cache
+def _code_digest() -> bytes:
+    """Every source and static file of the package: a new feedsmith version is never skipped."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix != ".pyc"):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def signature(config: Config, seeds_dir: Path) -> str:
+    """Changes whenever anything a build reads may have changed."""
+    from .load import article_files  # the walk the build itself uses, so both see the same files
+
+    files, problems = article_files(seeds_dir, config.follow_symlinks)
+    digest = hashlib.sha256(_code_digest())
+    digest.update(repr(config).encode())
+    digest.update(os.fsencode(seeds_dir.resolve()))
+    for problem in problems:
+        digest.update(f"{problem.path}\0{problem.reason}\n".encode("utf-8", "surrogatepass"))
+    for path in files:
+        name = os.fsencode(path)
+        try:
+            stat = os.stat(name)
+            digest.update(b"%s\0%d\0%d\n" % (name, stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            digest.update(b"%s\0gone\n" % name)
+    return digest.hexdigest()
+
+
+def _folder_times(out_dir: Path, files: list[str]) -> dict[str, int]:
+    folders = {""} | {rel.rpartition("/")[0] for rel in files if "/" in rel}
+    times = {}
+    for folder in folders:
+        times[folder] = os.stat(out_dir / folder).st_mtime_ns
+    return times
+
+
+def remember(config: Config, out_dir: Path, sig: str, last: LastBuild) -> None:
+    """Record a complete build (after its last file is in place)."""
+    record: dict[str, Any] = {
+        "version": RECORD_VERSION,
+        "signature": sig,
+        "folders": _folder_times(out_dir, last.files),
+        "build": {"articles": last.articles, "feeds": last.feeds, "files": last.files,
+                  "problems": last.problems, "warnings": last.warnings},
+    }
+    path = record_path(config, out_dir)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(record, ensure_ascii=False), "utf-8", errors="surrogatepass")
+        os.replace(tmp, path)
+    except OSError:  # an unusable state folder only costs the shortcut
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def forget(config: Config, out_dir: Path) -> None:
+    """Drop the record before the output changes, so a killed build is never taken as current."""
+    with suppress(OSError):
+        record_path(config, out_dir).unlink(missing_ok=True)
+
+
+def current(config: Config, out_dir: Path, sig: str) -> LastBuild | None:
+    """The last build, when it is still current for signature ``sig``; else None."""
+    try:
+        record = json.loads(record_path(config, out_dir).read_text("utf-8", errors="surrogatepass"))
+        if record.get("version") != RECORD_VERSION or record.get("signature") != sig:
+            return None
+        for folder, mtime_ns in record["folders"].items():
+            if os.stat(out_dir / folder).st_mtime_ns != mtime_ns:
+                return None
+        last = record["build"]
+        return LastBuild(last["articles"], last["feeds"], list(last["files"]),
+                         [(p, r) for p, r in last["problems"]], list(last["warnings"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
