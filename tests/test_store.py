@@ -87,3 +87,51 @@ def test_bad_files_are_cached_as_problems_too(site_config, seeds, bad):
     assert second.parsed == 0
     assert [p.reason for p in first.problems] == [p.reason for p in second.problems]
     assert len(second.articles) == 5
+
+
+# ------------------------------------------------------------ stubs: articles without their bodies
+
+
+def test_cached_articles_are_stubs_and_hydrate_to_what_a_fresh_parse_gives(site_config):
+    from feedsmith.model import ArticleStub
+
+    fresh = {a.id: a for a in load(site_config).articles}
+    warm = load(site_config)
+    assert warm.articles and all(isinstance(a, ArticleStub) for a in warm.articles)
+    for stub in warm.articles:
+        assert stub.content is None and stub.related == ()
+        assert stub.richness() == fresh[stub.id].richness()
+        assert stub.text_size() == fresh[stub.id].text_size()
+    full = warm.hydrate(warm.articles, site_config)
+    assert [type(a).__name__ for a in full] == ["Article"] * len(full)
+    assert {a.id: a for a in full} == fresh
+
+
+def test_a_stub_whose_cached_body_moved_on_is_parsed_again(site_config, seeds):
+    warm = (load(site_config), load(site_config))[1]
+    source = seeds / "000_cc5dbb56b522b53d.txt"
+    [stub] = [a for a in warm.articles if a.source_path == str(source)]
+    # Another build re-parsed the file meanwhile: the cached row no longer matches the stub.
+    assert "choosing engagement" in source.read_text("utf-8")
+    source.write_text(source.read_text("utf-8").replace("choosing engagement", "choosing dialogue"), "utf-8")
+    load(site_config)
+    [full] = warm.hydrate([stub], site_config)
+    assert type(full).__name__ == "Article" and full.id == stub.id
+    assert "choosing dialogue" in full.summary
+
+
+def test_a_warm_rebuild_writes_the_same_bytes_as_a_cold_one(site_config, seeds, tmp_path):
+    from dataclasses import replace
+
+    from feedsmith.build import build
+
+    build(site_config)
+    target = seeds / "001_525bf615ad7c6798.txt"
+    target.write_text(target.read_text("utf-8").replace("regulate AI", "govern AI"), "utf-8")
+    warm = build(site_config)  # every other article comes from the cache as a stub
+    assert warm.load.parsed == 1 and warm.written
+    cold = replace(site_config, out_dir=tmp_path / "cold", state_dir=tmp_path / "cold-state")
+    build(cold)
+    names = sorted(str(p.relative_to(cold.out_dir)) for p in cold.out_dir.rglob("*") if p.is_file())
+    for name in names:
+        assert (site_config.out_dir / name).read_bytes() == (cold.out_dir / name).read_bytes(), name

@@ -29,6 +29,25 @@ def test_served_bytes_equal_built_bytes(client, site_config):
         assert response.data == path.read_bytes(), rel
 
 
+def test_a_server_started_from_a_warm_cache_serves_the_built_bytes(site_config):
+    from feedsmith.model import ArticleStub
+    from feedsmith.web import create_app
+
+    build(site_config)
+    app = create_app(site_config)
+    site = app.extensions["feedsmith"].site
+    assert all(isinstance(a, ArticleStub) for a in site.catalog.articles), "did not start from the cache"
+    client = app.test_client()
+    out = site_config.out_dir
+    for path in out.rglob("*"):
+        rel = path.relative_to(out).as_posix()
+        if path.is_file() and path.name != MANIFEST and not rel.endswith(".gz"):
+            response = client.get(f"/{rel}")
+            assert response.status_code == 200 and response.data == path.read_bytes(), rel
+    narrowed = client.get("/all.atom?q=openai")
+    assert narrowed.status_code == 200 and b"<content" in narrowed.data
+
+
 def test_content_types(client):
     expected = {
         "/all.rss": "application/rss+xml",

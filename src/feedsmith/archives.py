@@ -81,7 +81,7 @@ def facts(article: Article, config: Config) -> ArticleFacts:
     when = article.date.astimezone(timezone.utc)
     size = ENTRY_OVERHEAD + len(article.title or "") + len(article.summary or "")
     if any(config.content_mode(fmt) == "full" for fmt in FORMATS):
-        size += len(article.content or article.content_text or "")
+        size += article.text_size()
     return ArticleFacts(f"{when.year:04d}-{when.month:02d}", when.day > 15, size)
 
 

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from . import uptodate
 from .config import Config
 from .errors import ConfigError, FeedsmithError, ParseError
-from .load import LoadResult, default_jobs, load_folder, open_store
+from .load import Listing, LoadResult, article_files, default_jobs, load_folder, open_store
 from .progress import QUIET, Progress
 from .store import Store
 
@@ -100,7 +100,8 @@ class BuildReport:
 
 
 def load_site(config: Config, seeds_dir: Path | None = None, *, store: Store | None = None,
-              jobs: int | None = None, progress: Progress = QUIET) -> Site:
+              jobs: int | None = None, progress: Progress = QUIET,
+              listing: Listing | None = None) -> Site:
     folder = seeds_dir or config.seeds_dir
     if not folder.is_dir():
         # Publishing an empty tree over real feeds because of a typo is worse than stopping.
@@ -109,17 +110,17 @@ def load_site(config: Config, seeds_dir: Path | None = None, *, store: Store | N
     from .catalog import build_catalog
     from .site import Site
 
-    load = load_folder(folder, config, store, jobs, progress)
+    load = load_folder(folder, config, store, jobs, progress, listing)
     return Site(build_catalog(load.articles, config), config, load)
 
 
-def load_cached_site(config: Config, seeds_dir: Path | None = None) -> Site:
+def load_cached_site(config: Config, seeds_dir: Path | None = None, listing: Listing | None = None) -> Site:
     """Like :func:`load_site`, through the parse cache when the state folder allows one,
     so a server starts from a warm cache instead of parsing every file again."""
     notices: list[str] = []
     store = open_store(config, notices)
     try:
-        site = load_site(config, seeds_dir, store=store)
+        site = load_site(config, seeds_dir, store=store, listing=listing)
     finally:
         if store:
             store.close()
@@ -486,7 +487,9 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
     started = time.perf_counter()
     jobs = jobs or default_jobs()
     out = out_dir or config.out_dir
-    signature = _signature(config, seeds_dir or config.seeds_dir) if use_cache else None
+    folder = seeds_dir or config.seeds_dir
+    listing = _listing(config, folder)
+    signature = uptodate.signature(config, folder, listing) if listing and use_cache else None
     if signature is not None:
         last = uptodate.current(config, out, signature)
         if last is not None:
@@ -499,7 +502,7 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
     notices: list[str] = []
     store = open_store(config, notices) if use_cache else None
     try:
-        site = load_site(config, seeds_dir, store=store, jobs=jobs, progress=progress)
+        site = load_site(config, seeds_dir, store=store, jobs=jobs, progress=progress, listing=listing)
         site.load.notices[:0] = notices
         report = BuildReport(out, site.load, feeds=len(site.catalog.feeds))
         report.timings["read"] = time.perf_counter() - started
@@ -535,10 +538,12 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
     return report
 
 
-def _signature(config: Config, seeds_dir: Path) -> str | None:
+def _listing(config: Config, seeds_dir: Path) -> Listing | None:
+    if not seeds_dir.is_dir():
+        return None
     try:
-        return uptodate.signature(config, seeds_dir)
-    except (FeedsmithError, OSError):  # the full build reports what is wrong
+        return article_files(seeds_dir, config.follow_symlinks)
+    except (FeedsmithError, OSError):  # load_site lists again and reports what is wrong
         return None
 
 

@@ -13,15 +13,16 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .config import Config
 from .errors import FeedsmithError, ParseError
-from .model import Article
+from .model import Article, ArticleStub
 from .progress import QUIET, Progress
-from .store import Entry, Store
+from .store import Bodies, Entry, Store
 
 PARALLEL_THRESHOLD = 400  # below this, starting worker processes costs more than it saves
 READ_ATTEMPTS = 3  # a file that changes while it is read is read again, this many times in all
@@ -50,6 +51,22 @@ class LoadResult:
     digests: dict[str, str] = field(default_factory=dict)  # source path -> content hash
     # Article warnings repeated from an earlier read (a skipped build reports the last build's).
     repeated: list[str] = field(default_factory=list)
+    bodies: Bodies | None = None  # where the full articles of stubs are read from
+
+    def hydrate(self, articles: Sequence[Article], config: Config) -> list[Article]:
+        """The full articles for these (stubs are read from the cache, or parsed again)."""
+        stubs = {a.source_path: a for a in articles if isinstance(a, ArticleStub)}
+        if not stubs:
+            return list(articles)
+        wanted = {path: self.digests.get(path, "") for path in stubs}
+        found = self.bodies.fetch(wanted) if self.bodies else {}
+        for path in stubs.keys() - found.keys():  # the cache moved on (another build): parse again
+            article = _read_one(Path(path), config)[1].article
+            if article is not None and article.id == stubs[path].id:
+                found[path] = article
+        full = {path: replace(found[path], observed=stub.observed) for path, stub in stubs.items()
+                if path in found}
+        return [full.get(a.source_path, a) if isinstance(a, ArticleStub) else a for a in articles]
 
     @property
     def warnings(self) -> list[str]:
@@ -59,7 +76,10 @@ class LoadResult:
         return out + self.repeated
 
 
-def article_files(seeds_dir: Path, follow_symlinks: bool = False) -> tuple[list[Path], list[ParseError]]:
+Listing = tuple[list[str], list[ParseError]]
+
+
+def article_files(seeds_dir: Path, follow_symlinks: bool = False) -> Listing:
     """Every candidate file under ``seeds_dir`` (hidden files and folders skipped), sorted
     folder by folder (a folder's files, then its sub-folders, by name).
 
@@ -69,7 +89,7 @@ def article_files(seeds_dir: Path, follow_symlinks: bool = False) -> tuple[list[
     that vanished while being walked is simply gone).
     """
     problems: list[ParseError] = []
-    files: list[Path] = []
+    files: list[str] = []  # not Path objects: making 100,000 of them costs more than the walk
     root = seeds_dir.resolve()
     visited: set[str] = set()
 
@@ -94,15 +114,15 @@ def article_files(seeds_dir: Path, follow_symlinks: bool = False) -> tuple[list[
                 continue
             if name.endswith("~"):
                 continue
-            path = Path(entry.path)
             if entry.is_symlink():
+                path = Path(entry.path)
                 if not follow_symlinks:
                     problems.append(ParseError(path, "symbolic link not followed (set follow_symlinks: true to read it)"))
                     continue
                 if not path.resolve().is_relative_to(root):
                     problems.append(ParseError(path, "symbolic link points outside the seeds folder; not read"))
                     continue
-            files.append(path)
+            files.append(entry.path)
         for sub in folders:
             walk(sub)
 
@@ -213,11 +233,11 @@ def _parse_all(paths: list[Path], config: Config, jobs: int, progress: Progress)
     return parsed
 
 
-def _unchanged(path: Path, cached: Entry | None) -> bool:
+def _unchanged(path: str, cached: Entry | None) -> bool:
     if cached is None:
         return False
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return False
     return stat.st_size == cached.size and stat.st_mtime_ns == cached.mtime_ns
@@ -269,42 +289,50 @@ def default_jobs() -> int:
 
 
 def load_folder(seeds_dir: Path, config: Config, store: Store | None = None,
-                jobs: int | None = None, progress: Progress = QUIET) -> LoadResult:
+                jobs: int | None = None, progress: Progress = QUIET,
+                listing: Listing | None = None) -> LoadResult:
     """Parse every article file in a folder, re-parsing only what changed since the last load
-    (known from the store, or without one from the last load of this folder in this process)."""
+    (known from the store, or without one from the last load of this folder in this process).
+
+    Articles from the store are stubs (:class:`ArticleStub`); ``result.hydrate``
+    gives the full ones. ``listing`` is :func:`article_files` of the folder when
+    the caller has it already.
+    """
     result = LoadResult()
     if not seeds_dir.is_dir():
         result.problems.append(ParseError(seeds_dir, "seeds folder does not exist or is not a folder"))
         return result
-    files, result.problems = article_files(seeds_dir, config.follow_symlinks)
+    files, problems = listing or article_files(seeds_dir, config.follow_symlinks)
+    result.problems = list(problems)
     memo_key = str(seeds_dir.resolve())
     fingerprint = "" if store else cache_fingerprint(config)
     if store:
-        cached = store.entries()
+        cached = store.entries(stubs=True)
+        result.bodies = Bodies(store.path)
     else:
         with _memo_lock:
             held = _memo.get(memo_key)
         cached = held[1] if held and held[0] == fingerprint else {}
     entries: dict[str, Entry] = {}
-    changed: dict[str, Entry] = {}
+    touched: dict[str, Entry] = {}  # same content, new size or time
     to_parse: list[Path] = []
-    for path in files:
-        key = str(path)
+    for key in files:
         old = cached.get(key)
-        if _unchanged(path, old):
+        if _unchanged(key, old):
             entries[key] = old  # type: ignore[assignment]
             continue
+        path = Path(key)
         refreshed = _same_content(path, old, config) if old else None
         if refreshed:
-            entries[key] = changed[key] = refreshed
+            entries[key] = touched[key] = refreshed
         else:
             to_parse.append(path)
     parsed = _parse_all(to_parse, config, jobs or default_jobs(), progress)
     entries.update(parsed)
-    changed.update(parsed)
     result.parsed = len(parsed)
     if store:
-        store.save(changed, set(cached) - set(entries))
+        store.refresh(touched)
+        store.save(parsed, set(cached) - set(entries))
         result.notices.extend(store.warnings)
     else:
         with _memo_lock:

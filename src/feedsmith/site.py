@@ -9,7 +9,10 @@ planned by :mod:`feedsmith.archives`).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
@@ -21,7 +24,7 @@ from .archives import Archive, ArticleFacts
 from .catalog import Catalog, Feed
 from .config import Config
 from .load import LoadResult
-from .model import Article
+from .model import Article, ArticleStub
 
 FEED_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
@@ -36,6 +39,8 @@ PAGE_TYPES = {
 STATIC_TYPES = {
     render.STYLESHEET_PATH: "text/xsl; charset=utf-8",  # what browsers accept for XSLT (also with nosniff)
 }
+# Full articles a site keeps after reading them for rendering (stubs stay stubs).
+FULL_ARTICLES_KEPT = 2_000
 # The format whose URL the static ``<feed>.html`` view offers to copy (as the index does).
 VIEW_FORMAT = "atom"
 
@@ -63,6 +68,34 @@ class Site:
         self._plan_keys: dict[str, dict[str, Archive]] = {}
         self._lines: dict[str, bytes | None] = {}
         self._group_digests: dict[tuple[str, str], bytes | None] = {}
+        self._full: OrderedDict[str, Article] = OrderedDict()  # recently hydrated, by article id
+        self._full_lock = threading.Lock()
+
+    def full(self, articles: Sequence[Article]) -> list[Article]:
+        """The full articles (with bodies) for what the catalog holds, which may be stubs.
+
+        Recently used ones are kept: an article is rendered in several feeds and formats.
+        """
+        with self._full_lock:
+            known = {a.id: self._full[a.id] for a in articles if a.id in self._full}
+        missing = [a for a in articles if a.id not in known]
+        if missing:
+            fetched = self.load.hydrate(missing, self.config)
+            with self._full_lock:
+                for article in fetched:
+                    known[article.id] = self._full[article.id] = article
+                    self._full.move_to_end(article.id)
+                while len(self._full) > FULL_ARTICLES_KEPT:
+                    self._full.popitem(last=False)
+        return [known[a.id] for a in articles]
+
+    def with_bodies(self, feed: Feed, count: int | None = None) -> Feed:
+        """``feed`` with its newest ``count`` (default: item_limit) articles in full: what gets rendered."""
+        count = self.config.item_limit if count is None else count
+        shown = feed.articles[:max(count, 0)]
+        if not any(isinstance(a, ArticleStub) for a in shown):
+            return feed
+        return replace(feed, articles=(*self.full(shown), *feed.articles[len(shown):]))
 
     @cached_property
     def _feed_paths(self) -> dict[str, tuple[Feed, str]]:
@@ -201,8 +234,8 @@ class Site:
             # With archives, the current document never drops entries it should hold
             # (they would be in no document at all): they shrink to their summaries.
             fit = "shrink" if self.config.archives else "drop"
-            return Resource(render.render_feed(feed, fmt, self.catalog, self.config, links=links, fit=fit),
-                            FEED_TYPES[fmt])
+            return Resource(render.render_feed(self.with_bodies(feed), fmt, self.catalog, self.config,
+                                               links=links, fit=fit), FEED_TYPES[fmt])
         archive = self.archive(path)
         if archive is not None:
             fmt = path.rpartition(".")[2]
@@ -213,7 +246,8 @@ class Site:
             return Resource(static_file(path), STATIC_TYPES[path])
         if path in self._page_paths:
             article = self.catalog.pages()[self._page_paths[path]]
-            return Resource(pages.render_article(article, self.catalog, self.config), PAGE_TYPES["html"])
+            return Resource(pages.render_article(self.full([article])[0], self.catalog, self.config),
+                            PAGE_TYPES["html"])
         return None
 
     def view(self, path: str) -> Resource | None:
@@ -226,7 +260,8 @@ class Site:
         if found is None:
             return None
         feed, fmt = found
-        return Resource(pages.render_feed_view(feed, fmt, self.catalog, self.config), PAGE_TYPES["html"])
+        return Resource(pages.render_feed_view(self.with_bodies(feed), fmt, self.catalog, self.config),
+                        PAGE_TYPES["html"])
 
     def _render_archive(self, archive: Archive, fmt: str) -> bytes:
         url = self.config.url
@@ -236,5 +271,5 @@ class Site:
         if archive.newer:
             links["next-archive"] = url(archives_module.archive_path(archive.feed, archive.newer, fmt))
         return render.render_feed(archive.feed, fmt, self.catalog, self.config, limit=len(archive.articles),
-                                  self_path=archive.path(fmt), links=links, articles=archive.articles,
+                                  self_path=archive.path(fmt), links=links, articles=self.full(archive.articles),
                                   archive=True, fit="keep")

@@ -14,19 +14,21 @@ rebuilt from the seeds.
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .model import Article
+from .model import Article, stub_of
 
 log = logging.getLogger(__name__)
 
-SCHEMA = 3
+SCHEMA = 4
 DB_NAME = "cache.sqlite3"
 
 
@@ -39,6 +41,51 @@ class Entry:
     sha256: str
     article: Article | None
     error: str | None
+
+
+def _pickled(article: Article | None) -> bytes | None:
+    return pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL) if article is not None else None
+
+
+class Bodies:
+    """Full articles for stubs, read from the cache file on demand.
+
+    Holds its own read-only connection, opened again in a forked process
+    (a SQLite connection must not cross a fork) and shared by threads under a
+    lock. A row is used only when its content hash is the one the stub came
+    from; anything else is reported missing and the caller parses the file.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():
+            self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
+                                       check_same_thread=False)
+            self._pid = os.getpid()
+        return self._db
+
+    def fetch(self, wanted: dict[str, str]) -> dict[str, Article]:
+        """``{path: sha256}`` -> the full articles found for exactly those contents."""
+        found: dict[str, Article] = {}
+        paths = list(wanted)
+        try:
+            with self._lock:
+                db = self._connection()
+                for start in range(0, len(paths), 500):
+                    chunk = paths[start:start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    query = f"SELECT path, sha256, article FROM files WHERE path IN ({marks})"
+                    for path, sha, blob in db.execute(query, chunk):
+                        if blob is not None and sha == wanted[path]:
+                            found[path] = pickle.loads(blob)
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
+            log.warning("%s: cannot read cached articles (%s); parsing the files again", self.path, exc)
+        return found
 
 
 class Store:
@@ -96,7 +143,7 @@ class Store:
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS files (
                 path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-                sha256 TEXT NOT NULL, article BLOB, error TEXT);
+                sha256 TEXT NOT NULL, article BLOB, error TEXT, head BLOB);
             CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, first_seen TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, digest TEXT NOT NULL);
             """
@@ -116,9 +163,11 @@ class Store:
             raise
         self.db.execute("COMMIT")
 
-    def entries(self) -> dict[str, Entry]:
+    def entries(self, stubs: bool = False) -> dict[str, Entry]:
+        """Every file's entry; with ``stubs``, articles are :class:`ArticleStub` (much cheaper to load)."""
         entries: dict[str, Entry] = {}
-        with closing(self.db.execute("SELECT path, size, mtime_ns, sha256, article, error FROM files")) as rows:
+        column = "head" if stubs else "article"
+        with closing(self.db.execute(f"SELECT path, size, mtime_ns, sha256, {column}, error FROM files")) as rows:
             for path, size, mtime_ns, sha, blob, error in rows:
                 try:
                     article = pickle.loads(blob) if blob is not None else None
@@ -131,14 +180,19 @@ class Store:
         with self.transaction() as db:
             db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in removed))
             db.executemany(
-                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
-                    (path, e.size, e.mtime_ns, e.sha256,
-                     pickle.dumps(e.article, protocol=pickle.HIGHEST_PROTOCOL) if e.article else None,
-                     e.error)
+                    (path, e.size, e.mtime_ns, e.sha256, _pickled(e.article), e.error,
+                     _pickled(stub_of(e.article)) if e.article else None)
                     for path, e in changed.items()
                 ),
             )
+
+    def refresh(self, changed: dict[str, Entry]) -> None:
+        """New size and time for files whose content (and so whose parse) did not change."""
+        with self.transaction() as db:
+            db.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?",
+                           ((e.size, e.mtime_ns, path) for path, e in changed.items()))
 
     def first_seen(self, ids: dict[str, datetime]) -> dict[str, datetime]:
         """Each id's first-seen time, recording ``ids[id]`` for ids never seen before."""

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
+from .errors import ParseError
 
 RECORD_VERSION = 1
 
@@ -59,11 +60,12 @@ def _code_digest() -> bytes:
     return digest.digest()
 
 
-def signature(config: Config, seeds_dir: Path) -> str:
-    """Changes whenever anything a build reads may have changed."""
-    from .load import article_files  # the walk the build itself uses, so both see the same files
+def signature(config: Config, seeds_dir: Path, listing: tuple[list[str], list[ParseError]]) -> str:
+    """Changes whenever anything a build reads may have changed.
 
-    files, problems = article_files(seeds_dir, config.follow_symlinks)
+    ``listing`` is ``load.article_files(seeds_dir)``: the files the build itself reads.
+    """
+    files, problems = listing
     digest = hashlib.sha256(_code_digest())
     digest.update(repr(config).encode())
     digest.update(os.fsencode(seeds_dir.resolve()))

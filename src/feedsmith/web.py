@@ -65,11 +65,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date, parse_date
 from werkzeug.serving import WSGIRequestHandler
 
-from . import pages, render, websub
+from . import pages, render, uptodate, websub
 from .build import load_cached_site
 from .catalog import Feed
 from .config import Config
-from .load import article_files
+from .load import Listing, article_files
 from .query import FeedQuery, QueryError, apply, parse_query
 from .site import FEED_TYPES, PAGE_TYPES, STATIC_TYPES, Site
 
@@ -412,7 +412,7 @@ class SiteCache:
         feed, fmt = found
         site = self.site
         try:
-            narrowed = apply(feed, query, site.catalog)
+            narrowed = site.with_bodies(apply(feed, query, site.catalog), query.limit)
             if html:
                 body = pages.render_feed_view(narrowed, fmt, site.catalog, site.config,
                                               limit=query.limit, query=canonical)
@@ -475,9 +475,9 @@ class LiveSite:
         self.config = config
         self.seeds_dir = seeds_dir or config.seeds_dir
         self._lock = threading.Lock()
-        self._signature = self._scan()
+        listing, self._signature = self._scan()
         self.loaded_at = time.time()
-        self._state = _State(load_cached_site(config, self.seeds_dir), self.loaded_at)
+        self._state = _State(load_cached_site(config, self.seeds_dir, listing), self.loaded_at)
         self._checked_at = time.monotonic()
         self.reload_error: str | None = None
 
@@ -490,16 +490,12 @@ class LiveSite:
         self.loaded_at = time.time()
         self._state = _State(site, self.loaded_at)
 
-    def _scan(self) -> tuple[tuple[str, int, int], ...]:
-        files, _ = article_files(self.seeds_dir, self.config.follow_symlinks) if self.seeds_dir.is_dir() else ([], [])
-        signature = []
-        for path in files:
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            signature.append((str(path), stat.st_mtime_ns, stat.st_size))
-        return tuple(signature)
+    def _scan(self) -> tuple[Listing | None, str]:
+        """The seeds listing and a signature that changes with any file's size or time."""
+        if not self.seeds_dir.is_dir():
+            return None, "no seeds folder"
+        listing = article_files(self.seeds_dir, self.config.follow_symlinks)
+        return listing, uptodate.signature(self.config, self.seeds_dir, listing)
 
     def state(self) -> _State:
         """The site and its cache, reloaded first if the seeds changed since the last look."""
@@ -518,10 +514,10 @@ class LiveSite:
     def _reload_if_changed(self) -> None:
         self._checked_at = time.monotonic()
         try:
-            signature = self._scan()
+            listing, signature = self._scan()
             if signature == self._signature:
                 return
-            site = load_cached_site(self.config, self.seeds_dir)
+            site = load_cached_site(self.config, self.seeds_dir, listing)
         except Exception as exc:  # keep serving the last good feeds
             self.reload_error = f"{type(exc).__name__}: {exc}"
             log.exception("reload failed; still serving the previous feeds")
