@@ -239,9 +239,9 @@ def test_a_file_deleted_between_listing_and_reading(small, monkeypatch):
     real = load.article_files
 
     def list_then_delete(*args, **kwargs):
-        files, problems = real(*args, **kwargs)
+        listing = real(*args, **kwargs)
         victim.unlink()
-        return files, problems
+        return listing
 
     monkeypatch.setattr(load, "article_files", list_then_delete)
     result = load_folder(small.seeds_dir, small)

@@ -76,7 +76,27 @@ class LoadResult:
         return out + self.repeated
 
 
-Listing = tuple[list[str], list[ParseError]]
+@dataclass
+class Listing:
+    """The article files of a seeds folder (paths as text) and what could not be listed."""
+
+    files: list[str]
+    problems: list[ParseError]
+    _stats: dict[str, tuple[int, int] | None] | None = field(default=None, repr=False)
+
+    def stats(self) -> dict[str, tuple[int, int] | None]:
+        """Each file's (size, mtime_ns), None if it is gone; taken once and shared by
+        the up-to-date check and the cache lookup, which would otherwise each stat every file."""
+        if self._stats is None:
+            stats: dict[str, tuple[int, int] | None] = {}
+            for path in self.files:
+                try:
+                    stat = os.stat(path)
+                    stats[path] = (stat.st_size, stat.st_mtime_ns)
+                except OSError:
+                    stats[path] = None
+            self._stats = stats
+        return self._stats
 
 
 def article_files(seeds_dir: Path, follow_symlinks: bool = False) -> Listing:
@@ -127,7 +147,7 @@ def article_files(seeds_dir: Path, follow_symlinks: bool = False) -> Listing:
             walk(sub)
 
     walk(os.fspath(seeds_dir))
-    return files, problems
+    return Listing(files, problems)
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -233,14 +253,6 @@ def _parse_all(paths: list[Path], config: Config, jobs: int, progress: Progress)
     return parsed
 
 
-def _unchanged(path: str, cached: Entry | None) -> bool:
-    if cached is None:
-        return False
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return False
-    return stat.st_size == cached.size and stat.st_mtime_ns == cached.mtime_ns
 
 
 def _same_content(path: Path, cached: Entry, config: Config) -> Entry | None:
@@ -302,8 +314,9 @@ def load_folder(seeds_dir: Path, config: Config, store: Store | None = None,
     if not seeds_dir.is_dir():
         result.problems.append(ParseError(seeds_dir, "seeds folder does not exist or is not a folder"))
         return result
-    files, problems = listing or article_files(seeds_dir, config.follow_symlinks)
-    result.problems = list(problems)
+    listing = listing or article_files(seeds_dir, config.follow_symlinks)
+    result.problems = list(listing.problems)
+    stats = listing.stats()
     memo_key = str(seeds_dir.resolve())
     fingerprint = "" if store else cache_fingerprint(config)
     if store:
@@ -316,9 +329,9 @@ def load_folder(seeds_dir: Path, config: Config, store: Store | None = None,
     entries: dict[str, Entry] = {}
     touched: dict[str, Entry] = {}  # same content, new size or time
     to_parse: list[Path] = []
-    for key in files:
+    for key in listing.files:
         old = cached.get(key)
-        if _unchanged(key, old):
+        if old is not None and stats[key] == (old.size, old.mtime_ns):
             entries[key] = old  # type: ignore[assignment]
             continue
         path = Path(key)

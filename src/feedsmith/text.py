@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 _XML_ILLEGAL = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]"
 )
-_SPACES = re.compile(r"\s+")
 
 
 def xml_safe(text: str) -> str:
@@ -18,7 +17,12 @@ def xml_safe(text: str) -> str:
 
 
 def squash_spaces(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
+    """Runs of whitespace as single spaces, none at the ends.
+
+    ``str.split`` and the regex ``\\s`` agree on what whitespace is (every
+    code point), and splitting is several times faster than substituting.
+    """
+    return " ".join(text.split())
 
 
 def clean_inline(text: str | None) -> str | None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import ParseError
+from .load import Listing
 
 RECORD_VERSION = 1
 
@@ -60,24 +60,17 @@ def _code_digest() -> bytes:
     return digest.digest()
 
 
-def signature(config: Config, seeds_dir: Path, listing: tuple[list[str], list[ParseError]]) -> str:
+def signature(config: Config, seeds_dir: Path, listing: Listing) -> str:
     """Changes whenever anything a build reads may have changed.
 
     ``listing`` is ``load.article_files(seeds_dir)``: the files the build itself reads.
     """
-    files, problems = listing
     digest = hashlib.sha256(_code_digest())
     digest.update(repr(config).encode())
     digest.update(os.fsencode(seeds_dir.resolve()))
-    for problem in problems:
+    for problem in listing.problems:
         digest.update(f"{problem.path}\0{problem.reason}\n".encode("utf-8", "surrogatepass"))
-    for path in files:
-        name = os.fsencode(path)
-        try:
-            stat = os.stat(name)
-            digest.update(b"%s\0%d\0%d\n" % (name, stat.st_size, stat.st_mtime_ns))
-        except OSError:
-            digest.update(b"%s\0gone\n" % name)
+    digest.update(repr(list(listing.stats().items())).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 

@@ -150,7 +150,7 @@ def canonical_link(url: str | None) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                       if not _TRACKING_PARAMS.match(k)])
+                       if not _TRACKING_PARAMS.match(k)]) if parts.query else ""
     netloc = parts.netloc.lower()
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", query, ""))
 
@@ -270,7 +270,7 @@ def finish(draft: Extracted, ctx: ReadContext, reader_name: str) -> Article:
         updated=draft.updated,
         summary=_clean_block(draft.summary),
         content=xml_safe(draft.content) if draft.content else None,
-        content_text=xml_safe(body_text) if body_text else None,
+        content_text=body_text or None,
         author=clean_inline(draft.author),
         provider=provider,
         topics=tuple(dict.fromkeys(t for t in (clean_inline(t) for t in draft.topics) if t)),

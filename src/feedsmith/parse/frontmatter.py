@@ -9,7 +9,8 @@ coerced where the intent is clear and always reported with the key's name.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
+from functools import cached_property
 from typing import Any
 
 import yaml
@@ -21,13 +22,126 @@ from . import markdown
 from .base import Extracted, ReadContext
 from .dates import parse_date
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_INT_TAG = "tag:yaml.org,2002:int"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_PLAIN_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
+                               ("null", "bool", "int", "float", "binary", "timestamp"))
+_RESOLVE_CACHE_LIMIT = 20_000
+_RESOLVE_CACHED_LENGTH = 64
+
+
+class _Unusual(Exception):
+    """A node the quick constructor leaves to PyYAML's own (aliases, merge keys, tags ...)."""
+
+
+class _QuickConstruction:
+    """PyYAML's safe loading with a cheaper constructor and resolver, same results.
+
+    PyYAML builds every value through generators and per-node bookkeeping that
+    only aliases and recursive structures need, and resolves every plain
+    scalar with a list of regexes. Front matter is mostly plain mappings,
+    lists and strings: those are built directly and plain scalars' tags are
+    memoised. Anything else (an alias of a list or mapping, merge keys,
+    explicit tags, a repeated key, a constructor error) makes the whole
+    document go through PyYAML's constructor, which then gives its usual
+    result or error.
+    """
+
+    _resolved: dict[str, str] = {}
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
+            if not implicit[0]:
+                return self.DEFAULT_SCALAR_TAG
+            tag = self._resolved.get(value)
+            if tag is not None:
+                return tag
+            tag = super().resolve(kind, value, implicit)
+            if len(value) <= _RESOLVE_CACHED_LENGTH:
+                if len(self._resolved) >= _RESOLVE_CACHE_LIMIT:
+                    self._resolved.clear()
+                self._resolved[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
+
+    #: What :func:`_expanded_size_exceeds` counts for the last document built quickly (its values
+    #: are a tree, nothing shared), or None when PyYAML's constructor built it.
+    expanded_size: int | None = None
+
+    def get_single_data(self) -> Any:
+        self.expanded_size = None
+        node = self.get_single_node()
+        if node is None:
+            return None
+        self._size = 1
+        try:
+            data = self._quick(node, set())
+        except Exception:  # noqa: BLE001 - PyYAML's constructor decides and reports
+            return self.construct_document(node)
+        self.expanded_size = self._size
+        return data
+
+    def _quick(self, node: yaml.Node, containers: set[yaml.Node]) -> Any:
+        kind = node.__class__
+        if kind is yaml.ScalarNode:
+            return node.value if node.tag == _STR_TAG else self._scalar(node)
+        if node in containers:
+            raise _Unusual("alias")
+        containers.add(node)
+        if kind is yaml.MappingNode and node.tag == _MAP_TAG:
+            data = {}
+            for key_node, value_node in node.value:
+                if key_node.__class__ is not yaml.ScalarNode:
+                    raise _Unusual("complex key")
+                key = key_node.value if key_node.tag == _STR_TAG else self._scalar(key_node)
+                if value_node.__class__ is yaml.ScalarNode and value_node.tag == _STR_TAG:
+                    data[key] = value_node.value
+                else:
+                    data[key] = self._quick(value_node, containers)
+            if len(data) != len(node.value):
+                raise _Unusual("repeated key")  # what it replaced would be counted
+            self._size += 2 * len(data)
+            return data
+        if kind is yaml.SequenceNode and node.tag == _SEQ_TAG:
+            self._size += len(node.value)
+            return [item.value if item.__class__ is yaml.ScalarNode and item.tag == _STR_TAG
+                    else self._quick(item, containers) for item in node.value]
+        raise _Unusual(node.tag)
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        tag, value = node.tag, node.value
+        if tag == _INT_TAG and value.isdigit() and value.isascii() and (value[0] != "0" or value == "0"):
+            return int(value)  # what construct_yaml_int makes of plain decimal digits
+        if tag == _NULL_TAG:
+            return None
+        if tag in _PLAIN_SCALAR_TAGS:
+            return self.yaml_constructors[node.tag](self, node)
+        raise _Unusual(node.tag)
+
+
+def _standard_constructors(loader: type) -> bool:
+    """The quick constructor assumes PyYAML's safe constructors for the tags it builds itself."""
+    safe = yaml.constructor.SafeConstructor
+    return (loader.yaml_constructors.get(_STR_TAG) is safe.construct_yaml_str
+            and loader.yaml_constructors.get(_MAP_TAG) is safe.construct_yaml_map
+            and loader.yaml_constructors.get(_SEQ_TAG) is safe.construct_yaml_seq)
+
+
 try:
     _Loader: type = yaml.CSafeLoader
 except AttributeError:  # PyYAML built without libyaml
     _Loader = yaml.SafeLoader
+else:
+    if _standard_constructors(_Loader):
+        _Loader = type("_QuickCSafeLoader", (_QuickConstruction, yaml.CSafeLoader), {})
 
 _OPENING = re.compile(r"\A(?:\ufeff)?\s*---[ \t]*\n")
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
+_CLOSING_AFTER_NEWLINE = re.compile(r"\n(?:---|\.\.\.)[ \t]*$", re.M)
+_HTTP_URL = re.compile(r"https?://", re.I)
 _KEY_LINE = re.compile(r"^\s*(?:#.*|[\w\"'][^:\n]*:(?:\s|$))", re.M)
 MAX_NODES = 200_000
 MAX_LIST_ITEMS = 1000
@@ -47,6 +161,7 @@ _TOP_KEY = re.compile(
     rf"""|([^\s#'"\[\]{{}},&*!|>%@`:-]{_KEY_CHAR}*|-(?![ \t]|$){_KEY_CHAR}+)):(?=[ \t]|$)""",
     re.M,
 )
+_TOP_KEY_AFTER_NEWLINE = re.compile("\n" + _TOP_KEY.pattern.removeprefix("^"), re.M)
 
 TITLE_KEYS = ("title", "headline", "name")
 SUMMARY_KEYS = ("excerpt", "summary", "description", "abstract")
@@ -75,15 +190,15 @@ class _FrontMatterReader:
         if not opening:
             return False
         rest = text[opening.end():].lstrip("\n")
-        return bool(_KEY_LINE.match(rest)) or _CLOSING.search(text, opening.end()) is not None
+        return bool(_KEY_LINE.match(rest)) or _closing_line(text, opening.end()) is not None
 
     def read(self, text: str, ctx: ReadContext) -> Extracted:
-        meta, body = split(text, ctx)
+        meta, body, block = _split(text, ctx)
         draft = Extracted()
         if body.strip():
             known = meta.get("title")
             draft = markdown.read_body(body, ctx, str(known) if isinstance(known, (str, int, float)) else None)
-        draft.warnings.extend(_duplicate_keys(_block(text)))
+        draft.warnings.extend(_duplicate_keys(block))
         _Fields(meta, draft, ctx).apply()
         return draft
 
@@ -93,14 +208,32 @@ READER = _FrontMatterReader()
 
 def split(text: str, ctx: ReadContext) -> tuple[dict[str, Any], str]:
     """The YAML mapping and the body after it; ParseError if the block is unusable."""
+    meta, body, _ = _split(text, ctx)
+    return meta, body
+
+
+def _closing_line(text: str, start: int) -> re.Match[str] | None:
+    """``_CLOSING.search(text, start)``, found by scanning for newlines (much faster).
+
+    The match starts either at ``start`` itself or right after a newline.
+    """
+    closing = _CLOSING.match(text, start)
+    if closing is not None:
+        return closing
+    after_newline = _CLOSING_AFTER_NEWLINE.search(text, start)
+    return _CLOSING.match(text, after_newline.start() + 1) if after_newline else None
+
+
+def _split(text: str, ctx: ReadContext) -> tuple[dict[str, Any], str, str]:
+    """:func:`split`, and the YAML block itself."""
     opening = _OPENING.match(text)
     assert opening, "split() is only called on sniffed front matter"
-    closing = _CLOSING.search(text, opening.end())
+    closing = _closing_line(text, opening.end())
     if closing is None:
         raise ParseError(ctx.path, "front matter starts with '---' but has no closing '---' line")
     block = text[opening.end():closing.start()]
     try:
-        meta = yaml.load(block, Loader=_loader_for(block))  # noqa: S506 - a safe loader
+        meta, size = _load(block)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
@@ -111,14 +244,23 @@ def split(text: str, ctx: ReadContext) -> tuple[dict[str, Any], str]:
                                    "other hundreds of levels deep); refused") from exc
     except (ValueError, OverflowError) as exc:
         raise ParseError(ctx.path, f"unreadable YAML in front matter: {exc}") from exc
-    if _expanded_size_exceeds(meta, MAX_NODES):
+    if (size > MAX_NODES) if size is not None else _expanded_size_exceeds(meta, MAX_NODES):
         raise ParseError(ctx.path, f"front matter expands to more than {MAX_NODES:,} values "
                                    "(YAML aliases nested like a 'billion laughs' bomb); refused")
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise ParseError(ctx.path, f"front matter must be a mapping of keys to values, not a {_kind(meta)}")
-    return meta, text[closing.end():].lstrip("\n")
+    return meta, text[closing.end():].lstrip("\n"), block
+
+
+def _load(block: str) -> tuple[Any, int | None]:
+    """``yaml.load`` with the loader for this block, and the expanded size when it knows it."""
+    loader = _loader_for(block)(block)
+    try:
+        return loader.get_single_data(), getattr(loader, "expanded_size", None)
+    finally:
+        loader.dispose()
 
 
 def _loader_for(block: str) -> type:
@@ -130,22 +272,36 @@ def _loader_for(block: str) -> type:
     if len(block) < MAX_C_DEPTH:
         return _Loader
     depth = deepest = 0
-    for match in _FLOW.finditer(block):
-        depth = depth + 1 if match.group() in "[{" else max(0, depth - 1)
-        deepest = max(deepest, depth)
-    for line in block.splitlines():
+    if "[" in block or "{" in block:  # closing brackets alone never raise the depth
+        for match in _FLOW.finditer(block):
+            depth = depth + 1 if match.group() in "[{" else max(0, depth - 1)
+            deepest = max(deepest, depth)
+    lines = block.splitlines()
+    if max(map(len, lines), default=0) <= MAX_C_DEPTH - deepest:
+        lines = []
+    for line in lines:
         if len(line) > MAX_C_DEPTH - deepest:
             indent = len(line) - len(line.lstrip())
-            if indent + len(_BLOCK_INDICATORS.findall(line)) + deepest > MAX_C_DEPTH:
+            if indent + _indicator_bound(line) + deepest > MAX_C_DEPTH \
+                    and indent + len(_BLOCK_INDICATORS.findall(line)) + deepest > MAX_C_DEPTH:
                 return yaml.SafeLoader
     return _Loader if deepest <= MAX_C_DEPTH else yaml.SafeLoader
 
 
-def _block(text: str) -> str:
-    """The YAML between the ``---`` lines of text that split() accepted."""
-    opening = _OPENING.match(text)
-    closing = _CLOSING.search(text, opening.end()) if opening else None
-    return text[opening.end():closing.start()] if opening and closing else ""
+def _indicator_bound(line: str) -> int:
+    """At least as many as the block indicators in ``line``: each is one of these characters."""
+    return line.count("-") + line.count("?") + line.count(":")
+
+
+def _top_key_groups(block: str) -> list[tuple[str, str, str]]:
+    """``_TOP_KEY.findall(block)``, several times faster.
+
+    A key never spans lines, so the keys after the first line are found as
+    "newline, key", which the regex engine scans for quickly; trying ``^`` at
+    every position is what makes the plain form slow.
+    """
+    first = _TOP_KEY.match(block)
+    return ([first.groups("")] if first else []) + _TOP_KEY_AFTER_NEWLINE.findall(block)
 
 
 def _duplicate_keys(block: str) -> list[str]:
@@ -154,14 +310,11 @@ def _duplicate_keys(block: str) -> list[str]:
     A cheap regex scan finds candidates; only then is the block composed (no
     values constructed) to confirm them, so the common case stays at C speed.
     """
-    seen: set[str] = set()
-    suspects: set[str] = set()
-    for match in _TOP_KEY.finditer(block):
-        quoted, single, plain = match.groups()
-        key = (quoted if quoted is not None else single.replace("''", "'") if single is not None
-               else plain.rstrip(" \t"))
-        (suspects if key in seen else seen).add(key)
-    if not suspects:
+    # findall gives "" for the alternatives that did not match; a plain key is never empty and a
+    # single-quoted one stays non-empty, so the first non-empty form is the key ("" if all are).
+    keys = [quoted or single.replace("''", "'") or plain.rstrip(" \t")
+            for quoted, single, plain in _top_key_groups(block)]
+    if len(set(keys)) == len(keys):
         return []
     try:
         root = yaml.compose(block, Loader=_loader_for(block))
@@ -179,6 +332,9 @@ def _duplicate_keys(block: str) -> list[str]:
 
 def _expanded_size_exceeds(value: Any, budget: int) -> bool:
     """Count values as if every alias were copied out, stopping once over budget.
+
+    That count is 1 + twice the size of every mapping + the length of every
+    list; the quick loader adds it up while building (``expanded_size``).
 
     PyYAML shares aliased objects, so loading an alias bomb is cheap, but any
     later walk over it (rendering, JSON output) would not be.
@@ -210,6 +366,11 @@ class _Fields:
         self.meta = {str(k): v for k, v in meta.items()}
         self.draft = draft
         self.ctx = ctx
+
+    @cached_property
+    def tz(self) -> tzinfo:
+        """The configured zone, looked up once per article rather than once per date."""
+        return self.ctx.config.tz
 
     def warn(self, key: str, message: str) -> None:
         self.draft.warnings.append(f"front matter '{key}': {message}")
@@ -271,7 +432,7 @@ class _Fields:
             if not isinstance(value, (str, datetime, date, int, float)):
                 self.warn(key, f"expected a date, got a {_kind(value)}; ignored")
                 continue
-            parsed = parse_date(value if not isinstance(value, (int, float)) else str(value), self.ctx.config.tz)
+            parsed = parse_date(value if not isinstance(value, (int, float)) else str(value), self.tz)
             if parsed is None:
                 self.warn(key, f"{str(value)[:60]!r} is not a date with a year; ignored")
                 continue
@@ -286,7 +447,7 @@ class _Fields:
             if not isinstance(value, str):
                 self.warn(key, f"expected a URL, got a {_kind(value)}; ignored")
                 continue
-            if not re.match(r"https?://", value.strip(), re.I):
+            if not _HTTP_URL.match(value.strip()):
                 self.warn(key, f"{value[:60]!r} is not an absolute http(s) URL; ignored")
                 continue
             self.take("link", value.strip(), key)
@@ -391,9 +552,9 @@ class _Fields:
         provider = value.get("provider")
         return RelatedArticle(
             title=str(value["title"]).strip(),
-            link=link.strip() if link and re.match(r"https?://", link.strip(), re.I) else None,
+            link=link.strip() if link and _HTTP_URL.match(link.strip()) else None,
             summary=_text(next((value[k] for k in SUMMARY_KEYS if value.get(k)), None)),
-            published=parse_date(when, self.ctx.config.tz) if isinstance(when, (str, datetime, date)) else None,
+            published=parse_date(when, self.tz) if isinstance(when, (str, datetime, date)) else None,
             provider=(Provider(str(provider["name"]), _domain(provider.get("domain")))
                       if isinstance(provider, dict) and isinstance(provider.get("name"), (str, int)) else None),
             images=tuple(img for img in (_image(v) for v in _as_items(value.get("images"))) if img),
@@ -438,7 +599,7 @@ def _image(value: Any) -> Image | None:
     if not isinstance(value, dict):
         return None
     url = value.get("url") or value.get("src")
-    if not isinstance(url, str) or not re.match(r"https?://", url.strip(), re.I):
+    if not isinstance(url, str) or not _HTTP_URL.match(url.strip()):
         return None
     return Image(
         url=url.strip(),

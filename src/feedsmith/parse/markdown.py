@@ -17,6 +17,7 @@ import lxml.html
 import markdown as python_markdown
 from lxml import etree
 from markdown.extensions import Extension
+from markdown.serializers import _escape_attrib_html
 
 from ..model import Image
 from ..text import clean_inline
@@ -40,6 +41,7 @@ _REF_LINK = re.compile(r"\[([^\[\]\n]{1,300})\]\[[^\[\]\n]{0,300}\]")
 _AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]{1,2000})>", re.I)
 _CODE_SPAN = re.compile(r"`+([^`\n]+)`+")
 _INLINE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_BACKSLASH_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|])")
 _STAR_EMPHASIS = re.compile(r"(\*{1,3})(?=[^\s*])([^*\n]{1,400}?)(?<=[^\s*])\1")
 _UNDERSCORE_EMPHASIS = re.compile(r"(?<!\w)(_{1,3})(?=[^\s_])([^_\n]{1,400}?)(?<=[^\s_])\1(?!\w)")
 # Blanks are never matched by two neighbouring [ \t]* (which made a line of 100,000 spaces
@@ -124,9 +126,9 @@ def read_body(text: str, ctx: ReadContext, title: str | None = None) -> Extracte
     dropped = apply_body_signals(draft, [u.text for u in doc.units], ctx, doc.line_label)
     draft.dropped.extend(doc.dropped_entries(dropped))
     story = doc.story_markdown(dropped)
-    content = render_markdown(story) if story.strip() else None
+    content, content_text = _story_content(story) if story.strip() else (None, None)
     draft.found("content", content, "markdown body")
-    draft.found("content_text", fragment_text(content) if content else None, "markdown body")
+    draft.found("content_text", content_text, "markdown body")
     draft.found("images", doc.images(), "markdown image")
     return draft
 
@@ -304,8 +306,15 @@ def _title(lines: list[str], code: set[int]) -> tuple[str | None, tuple[int, ...
     return None, ()
 
 
+# What a line's first non-blank character must be (or a digit) for any block marker to match.
+_BLOCK_MARKER_STARTS = frozenset("-*_[|:=#>+")
+
+
 def plain_line(line: str) -> str:
     """One Markdown line as the text a reader sees (markers, links and emphasis removed)."""
+    first = line.lstrip(" \t")[:1]
+    if first not in _BLOCK_MARKER_STARTS and not first.isdecimal():
+        return plain_inline(line)
     if _HR.match(line) or _REF_DEFINITION.match(line) or _TABLE_RULE.match(line) \
             or _SETEXT_UNDERLINE.match(line):
         return ""
@@ -321,15 +330,26 @@ def plain_line(line: str) -> str:
 
 def plain_inline(text: str) -> str:
     """Inline Markdown as text; inline raw HTML tags go too (the renderer shows them escaped)."""
-    text = _INLINE_TAG.sub("", text)
-    text = _IMAGE.sub("", text)
-    text = _LINK.sub(r"\1", text)
-    text = _REF_LINK.sub(r"\1", text)
-    text = _AUTOLINK.sub(r"\1", text)
-    text = _CODE_SPAN.sub(r"\1", text)
+    # Each pattern needs a character of its own; testing for it first is far cheaper.
+    if "<" in text:
+        text = _INLINE_TAG.sub("", text)
+    if "![" in text:
+        text = _IMAGE.sub("", text)
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)
+    if "][" in text:
+        text = _REF_LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _AUTOLINK.sub(r"\1", text)
+    if "`" in text:
+        text = _CODE_SPAN.sub(r"\1", text)
     for _ in range(2):  # nested emphasis: **_x_**
-        text = _UNDERSCORE_EMPHASIS.sub(r"\2", _STAR_EMPHASIS.sub(r"\2", text))
-    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!>|])", r"\1", text)  # backslash escapes
+        if "*" in text:
+            text = _STAR_EMPHASIS.sub(r"\2", text)
+        if "_" in text:
+            text = _UNDERSCORE_EMPHASIS.sub(r"\2", text)
+    if "\\" in text:
+        text = _BACKSLASH_ESCAPE.sub(r"\1", text)
     text = text.replace("|", " ") if text.count("|") >= 2 else text  # table rows
     return text.rstrip()
 
@@ -373,11 +393,118 @@ def render_markdown(text: str) -> str:
     can still say ``javascript:``).
     """
     light, plain = _set_aside_heavy_chunks(xml_safe(text))
+    return _render_light(light, plain)
+
+
+def _render_light(light: str, plain: dict[str, str]) -> str:
+    global _CONVERTER
     try:
         html = _converter().reset().convert(light)
     except Exception:  # noqa: BLE001 - no error contract (deep nesting hits RecursionError)
+        # A converter that failed half-way is left inconsistent (``reset`` does not repair
+        # it: later documents lost their <p>), so the next document gets a new one.
+        _CONVERTER = None
         html = "\n".join(f"<p>{escape(p.strip())}</p>" for p in light.split("\n\n") if p.strip())
     return sanitize_html(_put_back(html, plain))
+
+
+def _story_content(story: str) -> tuple[str | None, str | None]:
+    """``render_markdown(story)`` and its :func:`fragment_text`, the common simple case quickly."""
+    light, plain = _set_aside_heavy_chunks(xml_safe(story))
+    simple = None if plain else _simple_markdown(light)
+    if simple is not None:
+        return simple
+    content = _render_light(light, plain)
+    return content, fragment_text(content) if content else None
+
+
+# Characters that make Python-Markdown do something (inline markup, escapes, entities, raw
+# HTML, tables, placeholders) or that it rewrites (tabs, controls). Text without them, and
+# outside links of the plain form below, comes out of Python-Markdown unchanged.
+_MARKUP_CHARS = re.compile("[\\[\\]\\\\`*_<>&^|~\x00-\x1f\ue000\ue001]")
+# [plain text](http(s) URL) with no title, nesting, quotes, parentheses or spaces.
+_PLAIN_LINK = re.compile(
+    "\\[([^\\[\\]\\\\`*_<>&^|~!\x00-\x1f\ue000\ue001]{1,300})\\]"
+    "\\((https?://[A-Za-z0-9._~:/?#@$+,;=%&-]{1,2000})\\)"
+)
+# Line starts that may open a block other than a paragraph (lists, quotes, headings,
+# rules, setext underlines, definition lists, fences, footnote and abbreviation definitions).
+_BLOCK_OPENER = re.compile(r"[#>*+=:~`-]|\d+[.)]")
+_PLAIN_HEADING = re.compile(r"(#{1,6}) +([^#]+)")
+
+
+def _simple_markdown(text: str) -> tuple[str, str | None] | None:
+    """HTML and paragraph text for a text of plain paragraphs, ATX headings and plain links.
+
+    Most article bodies are just that, and converting them with Python-Markdown
+    (then sanitizing and re-reading the HTML with lxml) is the costliest step
+    of reading an article. For such a text the result is known beforehand:
+    the same HTML Python-Markdown writes, which the sanitizer leaves as it is,
+    and the text :func:`fragment_text` reads from it. Any line with anything
+    else (lists, emphasis, code, quotes, raw HTML, entities, leading or
+    trailing blanks ...) returns None and the text takes the full path. A
+    heading counts only as a block of its own (blank lines around it).
+    """
+    lines = text.split("\n")
+    html: list[str] = []
+    paragraphs: list[str] = []
+    markup: list[str] = []
+    words: list[str] = []
+
+    def end_paragraph() -> None:
+        html.append("<p>" + "\n".join(markup) + "</p>")
+        paragraphs.append(" ".join(" ".join(words).split()))
+        markup.clear()
+        words.clear()
+
+    for i, line in enumerate(lines):
+        if not line:
+            if markup:
+                end_paragraph()
+            continue
+        if line != line.strip():
+            return None
+        if _BLOCK_OPENER.match(line):
+            heading = _PLAIN_HEADING.fullmatch(line) if line[0] == "#" else None
+            if heading is None or markup or (i + 1 < len(lines) and lines[i + 1]) \
+                    or _MARKUP_CHARS.search(line):
+                return None
+            level, title = len(heading.group(1)), heading.group(2).strip()
+            html.append(f"<h{level}>{title}</h{level}>")
+            paragraphs.append(" ".join(title.split()))
+            continue
+        inline = _plain_inline(line)
+        if inline is None:
+            return None
+        markup.append(inline[0])
+        words.append(inline[1])
+    if markup:
+        end_paragraph()
+    if not html:
+        return None
+    return "\n".join(html), "\n\n".join(p for p in paragraphs if p) or None
+
+
+def _plain_inline(line: str) -> tuple[str, str] | None:
+    """One paragraph line as Python-Markdown renders it and as text, or None for other markup."""
+    if "[" not in line:
+        return None if _MARKUP_CHARS.search(line) else (line, line)
+    markup: list[str] = []
+    text: list[str] = []
+    position = 0
+    for match in _PLAIN_LINK.finditer(line):
+        before = line[position:match.start()]
+        label, url = match.groups()
+        href = _escape_attrib_html(url)
+        if _MARKUP_CHARS.search(before) or href != url.replace("&", "&amp;"):
+            return None  # other markup, or an entity-like "&name;" the sanitizer would re-escape
+        markup.append(f'{before}<a href="{href}">{label}</a>')
+        text.append(before + label)
+        position = match.end()
+    rest = line[position:]
+    if _MARKUP_CHARS.search(rest) or "![" in line:
+        return None
+    return "".join(markup) + rest, "".join(text) + rest
 
 
 _SPECIAL = re.compile(r"[\[\]*_`\\<>&!~|#\-\n]")
@@ -394,6 +521,8 @@ def _set_aside_heavy_chunks(text: str) -> tuple[str, dict[str, str]]:
     every chunk after the document's budget is spent, are shown as plain
     paragraphs instead, one a line. Real articles stay far below both budgets.
     """
+    if _within_budget(text):
+        return text, {}
     lines = text.split("\n")
     code = _code_lines(lines)
     out: list[str] = []
@@ -424,6 +553,17 @@ def _set_aside_heavy_chunks(text: str) -> tuple[str, dict[str, str]]:
             chunk.append(line)
     flush()
     return "\n".join(out), plain
+
+
+def _within_budget(text: str) -> bool:
+    """No chunk of ``text`` can cost more than the chunk budget, nor all together the document's.
+
+    A chunk's cost is at most its size squared (a line has no more markup
+    characters than characters), so all chunks together cost at most the
+    square of the text's length plus its line count.
+    """
+    size = len(text) + text.count("\n") + 1
+    return size * size <= min(_CHUNK_BUDGET, _DOCUMENT_BUDGET)
 
 
 def _put_back(html: str, plain: dict[str, str]) -> str:
