@@ -79,6 +79,21 @@ def test_parallel_parse_matches_serial(site_config, seeds, monkeypatch):
     assert [a.title for a in serial.articles] == [a.title for a in parallel.articles]
 
 
+def test_parallel_parse_into_the_cache_keeps_stubs_that_hydrate_to_the_serial_parse(site_config, seeds, monkeypatch):
+    from feedsmith.model import ArticleStub
+
+    serial = {a.id: a for a in load_folder(seeds, site_config, None, jobs=1).articles}
+    monkeypatch.setattr(load_module, "PARALLEL_THRESHOLD", 1)
+    store = open_store(site_config)
+    try:
+        parallel = load_folder(seeds, site_config, store, jobs=2)
+    finally:
+        store.close()
+    assert parallel.parsed == 5 and all(isinstance(a, ArticleStub) for a in parallel.articles)
+    assert {a.id: a for a in parallel.hydrate(parallel.articles, site_config)} == serial
+    assert load(site_config).parsed == 0, "what the workers parsed was not cached"
+
+
 @pytest.mark.parametrize("bad", [b"", b"   \n\t", b"\x00\x01\x02binary" * 10])
 def test_bad_files_are_cached_as_problems_too(site_config, seeds, bad):
     (seeds / "bad.txt").write_bytes(bad)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import pickle
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -22,7 +23,7 @@ from .config import Config
 from .errors import FeedsmithError, ParseError
 from .model import Article, ArticleStub
 from .progress import QUIET, Progress
-from .store import Bodies, Entry, Store
+from .store import Bodies, Entry, Store, encode
 
 PARALLEL_THRESHOLD = 400  # below this, starting worker processes costs more than it saves
 READ_ATTEMPTS = 3  # a file that changes while it is read is read again, this many times in all
@@ -224,19 +225,28 @@ def _read_one(path: Path, config: Config) -> tuple[str, Entry]:
 
 
 _worker_config: Config | None = None
+_worker_stubs = False
 
 
-def _init_worker(config: Config) -> None:
-    global _worker_config
-    _worker_config = config
+def _init_worker(config: Config, stubs: bool) -> None:
+    global _worker_config, _worker_stubs
+    _worker_config, _worker_stubs = config, stubs
 
 
 def _read_in_worker(path: str) -> tuple[str, Entry]:
+    """With ``stubs`` (a cache to keep full articles in), the worker pickles the article
+    for the cache itself and sends back only its stub: the parent neither pickles nor
+    holds full articles, which is most of its time and memory on a large corpus."""
     assert _worker_config is not None
-    return _read_one(Path(path), _worker_config)
+    key, entry = _read_one(Path(path), _worker_config)
+    if _worker_stubs and entry.article is not None:
+        full, head = encode(entry.article)
+        entry = replace(entry, article=pickle.loads(head), encoded=(full, head))
+    return key, entry
 
 
-def _parse_all(paths: list[Path], config: Config, jobs: int, progress: Progress) -> dict[str, Entry]:
+def _parse_all(paths: list[Path], config: Config, jobs: int, progress: Progress,
+               stubs: bool = False) -> dict[str, Entry]:
     parsed: dict[str, Entry] = {}
     with progress.phase("parsing", len(paths)) as step:
         if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
@@ -245,7 +255,7 @@ def _parse_all(paths: list[Path], config: Config, jobs: int, progress: Progress)
                 parsed[key] = entry
                 step()
             return parsed
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config,)) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config, stubs)) as pool:
             chunk = max(16, min(256, len(paths) // (jobs * 8)))
             for key, entry in pool.map(_read_in_worker, [str(p) for p in paths], chunksize=chunk):
                 parsed[key] = entry
@@ -340,12 +350,13 @@ def load_folder(seeds_dir: Path, config: Config, store: Store | None = None,
             entries[key] = touched[key] = refreshed
         else:
             to_parse.append(path)
-    parsed = _parse_all(to_parse, config, jobs or default_jobs(), progress)
+    parsed = _parse_all(to_parse, config, jobs or default_jobs(), progress, stubs=store is not None)
     entries.update(parsed)
     result.parsed = len(parsed)
     if store:
         store.refresh(touched)
         store.save(parsed, set(cached) - set(entries))
+        entries.update((key, replace(e, encoded=None)) for key, e in parsed.items() if e.encoded)
         result.notices.extend(store.warnings)
     else:
         with _memo_lock:

@@ -40,7 +40,7 @@ STATIC_TYPES = {
     render.STYLESHEET_PATH: "text/xsl; charset=utf-8",  # what browsers accept for XSLT (also with nosniff)
 }
 # Full articles a site keeps after reading them for rendering (stubs stay stubs).
-FULL_ARTICLES_KEPT = 2_000
+FULL_ARTICLES_KEPT = 5_000
 # The format whose URL the static ``<feed>.html`` view offers to copy (as the index does).
 VIEW_FORMAT = "atom"
 
@@ -139,8 +139,11 @@ class Site:
         return self._plan_keys[feed.path].get(parsed[1])
 
     def _archive_paths(self) -> list[str]:
-        return [archive.path(fmt) for feed in self.catalog.feeds.values()
-                for archive in self.archives(feed) for fmt in FEED_TYPES]
+        """Month by month, newest first, across feeds: an article is in several feeds'
+        archives of the same month, so rendering them together reads it in full once."""
+        found = [archive for feed in self.catalog.feeds.values() for archive in self.archives(feed)]
+        found.sort(key=lambda a: a.key, reverse=True)
+        return [archive.path(fmt) for archive in found for fmt in FEED_TYPES]
 
     @cached_property
     def _code_and_config(self) -> bytes:

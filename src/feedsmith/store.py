@@ -41,10 +41,24 @@ class Entry:
     sha256: str
     article: Article | None
     error: str | None
+    # The full article and its stub already pickled (by a parse worker, which then sends
+    # just the stub as ``article``): saved as they are, never unpickled here.
+    encoded: tuple[bytes, bytes] | None = None
 
 
 def _pickled(article: Article | None) -> bytes | None:
     return pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL) if article is not None else None
+
+
+def encode(article: Article) -> tuple[bytes, bytes]:
+    """The ``article`` and ``head`` columns for a freshly parsed article."""
+    return _pickled(article), _pickled(stub_of(article))  # type: ignore[return-value]
+
+
+def _columns(entry: Entry) -> tuple[bytes | None, bytes | None]:
+    if entry.encoded is not None:
+        return entry.encoded
+    return encode(entry.article) if entry.article is not None else (None, None)
 
 
 class Bodies:
@@ -182,8 +196,7 @@ class Store:
             db.executemany(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
-                    (path, e.size, e.mtime_ns, e.sha256, _pickled(e.article), e.error,
-                     _pickled(stub_of(e.article)) if e.article else None)
+                    (path, e.size, e.mtime_ns, e.sha256, *_columns(e)[:1], e.error, *_columns(e)[1:])
                     for path, e in changed.items()
                 ),
             )
