@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from .config import Config
 from .model import Article, Provider
@@ -97,8 +97,14 @@ class Catalog:
         return self._membership.get(article.id, [])
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
-    return tuple(sorted(articles, key=lambda a: (a.date, a.id), reverse=True))
+    # Exact instants as integers: comparing aware datetimes asks their time zones for the
+    # offset on every comparison, which dominated sorting 100,000 articles.
+    return tuple(sorted(articles, key=lambda a: ((a.date - _EPOCH) // _MICROSECOND, a.id), reverse=True))
 
 
 def dedupe(articles: Iterable[Article]) -> list[Article]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import pickle
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -23,7 +22,7 @@ from .config import Config
 from .errors import FeedsmithError, ParseError
 from .model import Article, ArticleStub
 from .progress import QUIET, Progress
-from .store import Bodies, Entry, Store, encode
+from .store import Bodies, Entry, Store, encode, stub_from
 
 PARALLEL_THRESHOLD = 400  # below this, starting worker processes costs more than it saves
 READ_ATTEMPTS = 3  # a file that changes while it is read is read again, this many times in all
@@ -240,8 +239,7 @@ def _read_in_worker(path: str) -> tuple[str, Entry]:
     assert _worker_config is not None
     key, entry = _read_one(Path(path), _worker_config)
     if _worker_stubs and entry.article is not None:
-        full, head = encode(entry.article)
-        entry = replace(entry, article=pickle.loads(head), encoded=(full, head))
+        entry = replace(entry, article=None, encoded=encode(entry.article))  # stub made by the parent
     return key, entry
 
 
@@ -258,6 +256,8 @@ def _parse_all(paths: list[Path], config: Config, jobs: int, progress: Progress,
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config, stubs)) as pool:
             chunk = max(16, min(256, len(paths) // (jobs * 8)))
             for key, entry in pool.map(_read_in_worker, [str(p) for p in paths], chunksize=chunk):
+                if entry.encoded is not None:
+                    entry = replace(entry, article=stub_from(entry.encoded[1]))
                 parsed[key] = entry
                 step()
     return parsed

@@ -105,12 +105,13 @@ class Article:
 
 
 # What a stub leaves out: the bulky parts only rendering needs.
-BODY_FIELDS = {"content": None, "content_text": None, "related": (), "extra": (), "sources": (), "dropped": ()}
+BODY_FIELDS = {"content": None, "content_text": None, "images": (), "related": (), "extra": (), "sources": (),
+               "dropped": ()}
 
 
 @dataclass(frozen=True, slots=True)
 class ArticleStub(Article):
-    """An article without its body, related articles and extraction notes.
+    """An article without its body, images, related articles and extraction notes.
 
     Everything the catalog, archive planning and change detection look at is
     here (including the full article's :meth:`richness` and :meth:`text_size`),

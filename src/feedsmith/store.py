@@ -23,12 +23,13 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from .model import Article, stub_of
+from .model import Article, ArticleStub, Provider, stub_of
 
 log = logging.getLogger(__name__)
 
-SCHEMA = 4
+SCHEMA = 5
 DB_NAME = "cache.sqlite3"
 
 
@@ -52,7 +53,36 @@ def _pickled(article: Article | None) -> bytes | None:
 
 def encode(article: Article) -> tuple[bytes, bytes]:
     """The ``article`` and ``head`` columns for a freshly parsed article."""
-    return _pickled(article), _pickled(stub_of(article))  # type: ignore[return-value]
+    head = pickle.dumps(_head_record(stub_of(article)), protocol=pickle.HIGHEST_PROTOCOL)
+    return _pickled(article), head  # type: ignore[return-value]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _head_record(stub: ArticleStub) -> tuple[Any, ...]:
+    """A stub as a tuple of plain values: loading 100,000 of them is much faster than
+    loading pickled objects (no class lookups, no time zone objects)."""
+    provider = stub.provider
+    return (stub.id, stub.title, stub.link, _iso(stub.published), _iso(stub.observed), stub.source_path,
+            _iso(stub.updated), stub.summary, stub.author, provider.name if provider else None,
+            provider.domain if provider else None, stub.topics, stub.category, stub.type, stub.quality,
+            stub.language, stub.warnings, stub.format, stub.full_richness, stub.full_text_size)
+
+
+def stub_from(head: bytes) -> ArticleStub:
+    """The stub a ``head`` column holds (dates come back with fixed UTC offsets: the same instants)."""
+    (id_, title, link, published, observed, source_path, updated, summary, author, provider_name,
+     provider_domain, topics, category, type_, quality, language, warnings, format_, richness,
+     text_size) = pickle.loads(head)
+    when = datetime.fromisoformat
+    return ArticleStub(
+        id_, title, link, when(published) if published else None, when(observed), source_path,
+        when(updated) if updated else None, summary, None, None, author,
+        Provider(provider_name, provider_domain) if provider_name is not None else None,
+        topics, category, type_, quality, (), (), language, warnings, (), (), (), format_,
+        richness, text_size)
 
 
 def _columns(entry: Entry) -> tuple[bytes | None, bytes | None]:
@@ -181,10 +211,11 @@ class Store:
         """Every file's entry; with ``stubs``, articles are :class:`ArticleStub` (much cheaper to load)."""
         entries: dict[str, Entry] = {}
         column = "head" if stubs else "article"
+        load = stub_from if stubs else pickle.loads
         with closing(self.db.execute(f"SELECT path, size, mtime_ns, sha256, {column}, error FROM files")) as rows:
             for path, size, mtime_ns, sha, blob, error in rows:
                 try:
-                    article = pickle.loads(blob) if blob is not None else None
+                    article = load(blob) if blob is not None else None
                 except Exception:  # an unreadable row is simply parsed again
                     continue
                 entries[path] = Entry(size, mtime_ns, sha, article, error)
