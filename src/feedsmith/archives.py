@@ -27,7 +27,6 @@ exceed the budget is written larger than the budget rather than incomplete.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timezone
 
@@ -77,26 +76,35 @@ def parse_path(path: str) -> tuple[str, str, str] | None:
     return (found["feed"], found["key"], found["fmt"]) if found else None
 
 
-def facts(article: Article, config: Config) -> ArticleFacts:
+def facts(article: Article, config: Config, full: bool | None = None) -> ArticleFacts:
+    """``full``: whether any format carries full content (looked up when not given)."""
     when = article.date.astimezone(timezone.utc)
     size = ENTRY_OVERHEAD + len(article.title or "") + len(article.summary or "")
-    if any(config.content_mode(fmt) == "full" for fmt in FORMATS):
+    if full is None:
+        full = any(config.content_mode(fmt) == "full" for fmt in FORMATS)
+    if full:
         size += article.text_size()
     return ArticleFacts(f"{when.year:04d}-{when.month:02d}", when.day > 15, size)
 
 
-def plan(feed: Feed, config: Config, known: Mapping[str, ArticleFacts] | None = None) -> tuple[Archive, ...]:
+def plan(feed: Feed, config: Config, known: dict[str, ArticleFacts] | None = None) -> tuple[Archive, ...]:
     """The feed's archives, newest first; empty when archives are off or nothing is older.
 
-    ``known`` maps article ids to their :func:`facts` (computed here when missing).
+    ``known`` maps article ids to their :func:`facts`; the ones computed here are added
+    (shared by the feeds of a site, so each article's facts are computed once).
     """
     older = feed.articles[config.item_limit:] if config.archives else ()
     if not older:
         return ()
 
+    full = any(config.content_mode(fmt) == "full" for fmt in FORMATS)
+    memo = known if known is not None else {}
+
     def fact(article: Article) -> ArticleFacts:
-        found = known.get(article.id) if known is not None else None
-        return found or facts(article, config)
+        found = memo.get(article.id)
+        if found is None:
+            found = memo[article.id] = facts(article, config, full)
+        return found
 
     older_facts = [fact(a) for a in older]
     # The month the current document reaches into counts in full for the split decision.

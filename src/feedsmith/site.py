@@ -68,6 +68,7 @@ class Site:
         self._plan_keys: dict[str, dict[str, Archive]] = {}
         self._lines: dict[str, bytes | None] = {}
         self._group_digests: dict[tuple[str, str], bytes | None] = {}
+        self._facts: dict[str, ArticleFacts] = {}  # per article, filled as archives are planned
         self._full: OrderedDict[str, Article] = OrderedDict()  # recently hydrated, by article id
         self._full_lock = threading.Lock()
 
@@ -113,10 +114,6 @@ class Site:
     @cached_property
     def _page_paths(self) -> dict[str, str]:
         return {f"articles/{slug}.html": slug for slug in self.catalog.article_slugs.values()}
-
-    @cached_property
-    def _facts(self) -> dict[str, ArticleFacts]:
-        return {a.id: archives_module.facts(a, self.config) for a in self.catalog.articles}
 
     def archives(self, feed: Feed) -> tuple[Archive, ...]:
         """The feed's archives, newest first (empty when ``archives: false``)."""
