@@ -870,36 +870,24 @@ def render_table(all_results: dict[int, Results], runs: int) -> str:
     return "\n".join(text)
 
 
-SERIAL_BUILD = """\
-# feedsmith build with os.cpu_count() == 1, so that parsing (normally spread
-# over a process pool whose workers cProfile cannot see) runs in this process.
-import os, runpy, sys
-os.cpu_count = lambda: 1
-sys.argv = ["feedsmith", *sys.argv[1:]]
-runpy.run_module("feedsmith", run_name="__main__", alter_sys=True)
-"""
-
-
 def profile(n: int, cfg: Path, run_dir: Path, top: int) -> str:
     """cProfile two cold builds: as the CLI runs it, and with parsing in-process."""
     import io
     import pstats
 
-    script = run_dir / "serial_build.py"
-    script.write_text(SERIAL_BUILD)
     texts = []
-    for name, target in (("serial", [script]), ("cli", ["-m", "feedsmith"])):
+    for name, jobs in (("serial", ["--jobs", "1"]), ("cli", [])):
         prof = WORK / f"profile-{n}-{name}.prof"
         for folder in (run_dir / "out", run_dir / ".feedsmith"):
             shutil.rmtree(folder, ignore_errors=True)
-        t, _ = timed([PYTHON, "-m", "cProfile", "-o", prof, *target, "build", "--config", cfg,
-                      "--quiet"], logfile=run_dir / "profile.log", env=FS_ENV)
+        t, _ = timed([PYTHON, "-m", "cProfile", "-o", prof, "-m", "feedsmith", "build", "--config", cfg,
+                      "--quiet", *jobs], logfile=run_dir / "profile.log", env=FS_ENV)
         buf = io.StringIO()
         st = pstats.Stats(str(prof), stream=buf)
         st.sort_stats("cumulative").print_stats(top)
         st.sort_stats("tottime").print_stats(top)
-        what = ("parsing in-process (os.cpu_count() patched to 1)" if name == "serial" else
-                "as the CLI runs it (process-pool workers are not profiled)")
+        what = ("parsing and rendering in-process (--jobs 1)" if name == "serial" else
+                "as the CLI runs it (worker processes are not profiled)")
         text = (f"cProfile of a cold `feedsmith build` at N={n:,}, {what}: "
                 f"{t:.1f} s under the profiler\n" + buf.getvalue())
         text = (text.replace(str(WORK / "src-snapshot") + "/", "src/")

@@ -243,26 +243,43 @@ def _read_in_worker(path: str) -> tuple[str, Entry]:
     return key, entry
 
 
+SAVE_BATCH = 500  # parsed files written to the cache at once while parsing goes on
+
+
 def _parse_all(paths: list[Path], config: Config, jobs: int, progress: Progress,
-               stubs: bool = False) -> dict[str, Entry]:
+               store: Store | None = None) -> dict[str, Entry]:
+    """Parse ``paths`` (in worker processes when there are enough), saving to ``store``
+    in batches as results arrive, so the pickled articles are never all held at once."""
     parsed: dict[str, Entry] = {}
+    pending: dict[str, Entry] = {}
+
+    def done(key: str, entry: Entry) -> None:
+        if entry.encoded is not None:
+            entry = replace(entry, article=stub_from(entry.encoded[1]))
+        parsed[key] = pending[key] = entry
+        if store is not None and len(pending) >= SAVE_BATCH:
+            flush()
+
+    def flush() -> None:
+        store.save(pending, ())  # type: ignore[union-attr]
+        parsed.update((key, replace(e, encoded=None)) for key, e in pending.items() if e.encoded)
+        pending.clear()
+
     with progress.phase("parsing", len(paths)) as step:
         if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
             for path in paths:
-                key, entry = _read_one(path, config)
-                parsed[key] = entry
+                done(*_read_one(path, config))
                 step()
-            return parsed
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config, stubs)) as pool:
-            chunk = max(16, min(256, len(paths) // (jobs * 8)))
-            for key, entry in pool.map(_read_in_worker, [str(p) for p in paths], chunksize=chunk):
-                if entry.encoded is not None:
-                    entry = replace(entry, article=stub_from(entry.encoded[1]))
-                parsed[key] = entry
-                step()
+        else:
+            stubs = store is not None
+            with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config, stubs)) as pool:
+                chunk = max(16, min(256, len(paths) // (jobs * 8)))
+                for key, entry in pool.map(_read_in_worker, [str(p) for p in paths], chunksize=chunk):
+                    done(key, entry)
+                    step()
+    if store is not None and pending:
+        flush()
     return parsed
-
-
 
 
 def _same_content(path: Path, cached: Entry, config: Config) -> Entry | None:
@@ -350,13 +367,12 @@ def load_folder(seeds_dir: Path, config: Config, store: Store | None = None,
             entries[key] = touched[key] = refreshed
         else:
             to_parse.append(path)
-    parsed = _parse_all(to_parse, config, jobs or default_jobs(), progress, stubs=store is not None)
+    parsed = _parse_all(to_parse, config, jobs or default_jobs(), progress, store)
     entries.update(parsed)
     result.parsed = len(parsed)
     if store:
         store.refresh(touched)
-        store.save(parsed, set(cached) - set(entries))
-        entries.update((key, replace(e, encoded=None)) for key, e in parsed.items() if e.encoded)
+        store.save({}, set(cached) - set(entries))
         result.notices.extend(store.warnings)
     else:
         with _memo_lock:
