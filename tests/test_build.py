@@ -244,3 +244,14 @@ def test_a_build_that_fails_is_never_taken_as_current(site_config, seeds, monkey
     monkeypatch.undo()
     report = build(site_config)
     assert not report.current and "all.atom" in report.written
+
+
+def test_a_build_without_the_cache_drops_the_up_to_date_record(site_config, seeds):
+    from dataclasses import replace
+
+    build(site_config)
+    other = replace(site_config, title="Written without the cache")
+    build(other, use_cache=False)  # rewrites the tree; the record of the first build must go
+    report = build(site_config)
+    assert not report.current
+    assert b"Written without the cache" not in (site_config.out_dir / "all.atom").read_bytes()

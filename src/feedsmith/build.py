@@ -498,9 +498,11 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
                 report.pings = 0
             report.seconds = time.perf_counter() - started
             return report
-        uptodate.forget(config, out)
+    uptodate.forget(config, out)  # the tree is about to change: no earlier record may vouch for it
     notices: list[str] = []
     store = open_store(config, notices) if use_cache else None
+    if not use_cache:
+        _forget_outputs(config, out)
     try:
         site = load_site(config, seeds_dir, store=store, jobs=jobs, progress=progress, listing=listing)
         site.load.notices[:0] = notices
@@ -536,6 +538,17 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
         notify_hub(site, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _forget_outputs(config: Config, out: Path) -> None:
+    """A build that bypasses the cache rewrites files the cache has fingerprints for:
+    drop those, or the next cached build would trust them and keep what this one wrote."""
+    store = open_store(config)
+    if store is not None:
+        try:
+            store.forget_outputs(f"{out.resolve()}\0")
+        finally:
+            store.close()
 
 
 def _listing(config: Config, seeds_dir: Path) -> Listing | None:

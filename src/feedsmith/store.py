@@ -257,6 +257,12 @@ class Store:
     def output_digests(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT path, digest FROM outputs"))
 
+    def forget_outputs(self, prefix: str) -> None:
+        """Drop the output digests of paths starting with ``prefix`` (one output folder)."""
+        with self.transaction() as db:  # compared here: SQLite's text functions stop at the NUL in keys
+            paths = [(p,) for (p,) in db.execute("SELECT path FROM outputs") if p.startswith(prefix)]
+            db.executemany("DELETE FROM outputs WHERE path = ?", paths)
+
     def save_output_digests(self, digests: dict[str, str]) -> None:
         with self.transaction() as db:
             db.execute("DELETE FROM outputs")
