@@ -64,8 +64,9 @@ class LoadResult:
             article = _read_one(Path(path), config)[1].article
             if article is not None and article.id == stubs[path].id:
                 found[path] = article
-        full = {path: replace(found[path], observed=stub.observed) for path, stub in stubs.items()
-                if path in found}
+        full = {path: found[path] if found[path].observed == stub.observed
+                else replace(found[path], observed=stub.observed)  # first seen, from the store
+                for path, stub in stubs.items() if path in found}
         return [full.get(a.source_path, a) if isinstance(a, ArticleStub) else a for a in articles]
 
     @property
