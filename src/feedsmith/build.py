@@ -257,7 +257,7 @@ def discard(staged: Iterable[Staged]) -> None:
 
 
 def commit_tree(staged: list[Staged], out_dir: Path, report: BuildReport, keep: set[str], *,
-                twins: bool = True) -> None:
+                twins: bool = True, sweep: bool = True) -> None:
     """Rename the staged documents into place, then drop files of the previous build not in ``keep``.
 
     The manifest lists every new path before the first rename, so a killed
@@ -292,7 +292,8 @@ def commit_tree(staged: list[Staged], out_dir: Path, report: BuildReport, keep: 
             raise
     _remove_stale(out_dir, keep, report)
     write_atomic(out_dir / MANIFEST, "".join(f"{p}\n" for p in sorted(keep)).encode())
-    _remove_leftover_temps(out_dir, started)
+    if sweep:  # walks the whole tree: only after a build that may have been killed
+        _remove_leftover_temps(out_dir, started)
 
 
 def _remove_leftover_temps(out_dir: Path, before: float) -> None:
@@ -498,7 +499,9 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
                 report.pings = 0
             report.seconds = time.perf_counter() - started
             return report
-    uptodate.forget(config, out)  # the tree is about to change: no earlier record may vouch for it
+    # The tree is about to change: no earlier record may vouch for it. A record means the
+    # last build here completed, so it left no temporary files to sweep up.
+    completed = uptodate.forget(config, out)
     notices: list[str] = []
     store = open_store(config, notices) if use_cache else None
     if not use_cache:
@@ -519,15 +522,16 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
             if store and staged:
                 # Forget the digests of the files about to be replaced first: if this build is
                 # killed part-way, the next one must not trust them for files it never wrote.
-                rendered = {doc.rel for doc in staged}
-                store.save_output_digests({scope + k: v for k, v in keys.items()
-                                           if k not in rendered and previous.get(k) == v})
+                store.update_output_digests({}, [scope + doc.rel for doc in staged if doc.rel in previous])
         except BaseException:
             discard(staged)
             raise
-        commit_tree(staged, out, report, keep=set(site.paths()))
+        commit_tree(staged, out, report, keep=set(site.paths()), sweep=not completed)
         if store:
-            store.save_output_digests({scope + k: v for k, v in keys.items()})
+            rendered = {doc.rel for doc in staged}
+            store.update_output_digests({scope + k: v for k, v in keys.items()
+                                         if previous.get(k) != v or k in rendered},
+                                        [scope + k for k in previous.keys() - keys.keys()])
         report.timings["write"] = time.perf_counter() - mark
         if signature is not None:
             uptodate.remember(config, out, signature, _last_build(site, report))

@@ -263,7 +263,8 @@ class Store:
             paths = [(p,) for (p,) in db.execute("SELECT path FROM outputs") if p.startswith(prefix)]
             db.executemany("DELETE FROM outputs WHERE path = ?", paths)
 
-    def save_output_digests(self, digests: dict[str, str]) -> None:
+    def update_output_digests(self, changed: dict[str, str], dropped: Iterable[str] = ()) -> None:
+        """Record new fingerprints and forget others, leaving every other row as it is."""
         with self.transaction() as db:
-            db.execute("DELETE FROM outputs")
-            db.executemany("INSERT INTO outputs VALUES (?, ?)", digests.items())
+            db.executemany("DELETE FROM outputs WHERE path = ?", ((p,) for p in dropped))
+            db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?)", changed.items())

@@ -101,10 +101,16 @@ def remember(config: Config, out_dir: Path, sig: str, last: LastBuild) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def forget(config: Config, out_dir: Path) -> None:
-    """Drop the record before the output changes, so a killed build is never taken as current."""
-    with suppress(OSError):
-        record_path(config, out_dir).unlink(missing_ok=True)
+def forget(config: Config, out_dir: Path) -> bool:
+    """Drop the record before the output changes, so a killed build is never taken as current.
+
+    True when there was one: the last build into ``out_dir`` then ran to its end.
+    """
+    try:
+        record_path(config, out_dir).unlink()
+        return True
+    except OSError:
+        return False
 
 
 def current(config: Config, out_dir: Path, sig: str) -> LastBuild | None:
