@@ -26,7 +26,7 @@ from .store import Bodies, Entry, Store, encode, stub_from
 
 PARALLEL_THRESHOLD = 400  # below this, starting worker processes costs more than it saves
 READ_ATTEMPTS = 3  # a file that changes while it is read is read again, this many times in all
-# Without a store (the live app's reloads) the last parse of each folder is kept in memory,
+# Without a store (no usable state folder) the last parse of each folder is kept in memory,
 # so a reload re-parses only the files that changed, not every file on every change.
 MEMO_FOLDERS = 8
 _memo: OrderedDict[str, tuple[str, dict[str, Entry]]] = OrderedDict()
