@@ -22,7 +22,7 @@ import pytest
 
 from feedsmith.build import MANIFEST, BuildError, build
 from feedsmith.cli import main
-from feedsmith.config import Config, load_config
+from feedsmith.config import Config
 from feedsmith.load import SeedsUnreadable, load_folder
 
 from .conftest import REPO

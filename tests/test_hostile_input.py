@@ -500,17 +500,6 @@ def test_deep_front_matter_in_seeds_costs_only_that_file(hostile):
     assert "nests too deeply" in problems["bomb.md"]
 
 
-@pytest.mark.parametrize("wrapper", sorted(WRAPPERS))
-def test_a_100000_character_line_parses_in_linear_time(wrapper):
-    slow = []
-    for shape, line in LONG_LINES.items():
-        data = WRAPPERS[wrapper].replace("{line}", line).encode()
-        outcome, detail = parse_with_deadline(data, 5.0)
-        if outcome in ("timeout", "crash"):
-            slow.append(f"{shape}: {outcome} ({detail})")
-    assert not slow, f"{wrapper}: {slow}"
-
-
 def test_a_100000_character_line_builds(hostile):
     (hostile.seeds_dir / "long.txt").write_text(
         "A headline for the long line\n\nThe story starts here.\n\n" + ("word " * LINE)[:LINE] + "\n")

@@ -23,7 +23,8 @@ from ..model import Image
 from ..text import clean_inline
 from ..text import squash_spaces, xml_safe
 from .base import Extracted, ReadContext
-from .html import apply_body_signals, block_lines
+from .html import block_lines
+from .plaintext import apply_body_signals
 
 _SNIFF_CHARS = 8000
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")

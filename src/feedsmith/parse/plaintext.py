@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from ..errors import ParseError
-from ..text import truncate_words
+from ..text import squash_spaces, truncate_words
 from . import signals as sg
 from .base import Extracted, ReadContext
 from .dates import find_dates, is_date_line
@@ -651,3 +652,102 @@ class _Reader:
 
 
 READER = _Reader()
+
+
+# --------------------------------------------------------------------------
+# The rules over the body of another format (HTML paragraphs, Markdown units)
+
+
+def _body_signals(units: list[str], ctx: ReadContext) -> Extracted:
+    """The plain-text reader's findings on text units (paragraphs), empty when it finds nothing.
+
+    Units are handed over one a paragraph (blank line between), so unit ``k``
+    is line ``2k + 1`` of the text it sees; :func:`_dropped_units` and
+    :func:`_relabel_lines` turn its line numbers back into units.
+    """
+    text = "\n\n".join(units)
+    if not text.strip():
+        return Extracted()
+    try:
+        return READER.read(text, ctx)
+    except ParseError:
+        return Extracted()
+
+
+_LINE_REF = re.compile(r"\blines? (\d+)(?:-(\d+))?")
+
+
+def _unit_of_line(line: int) -> int:
+    return (line - 1) // 2
+
+
+def _headline_unit(signals: Extracted) -> int | None:
+    """The unit the plain-text rules took as the headline, if they took one."""
+    match = _LINE_REF.search(signals.sources.get("title", ""))
+    return _unit_of_line(int(match.group(1))) if match else None
+
+
+def _relabel_lines(signals: Extracted, label: Callable[[int], str]) -> None:
+    """Rewrite "line N" in the sources with ``label(unit index)``."""
+    for name, source in signals.sources.items():
+        signals.sources[name] = _LINE_REF.sub(lambda m: label(_unit_of_line(int(m.group(1)))), source)
+
+
+def _dropped_units(signals: Extracted, units: list[str]) -> dict[int, str]:
+    """Unit index -> reason, for every unit the plain-text reader dropped whole.
+
+    Its ``dropped`` entries read "line N: reason: text"; an entry whose text is
+    not the unit's own (a sign-off trimmed off a paragraph) leaves the unit in.
+    "Page header" drops are ignored: they judge short lines by position only,
+    which suits scraped text but not structured HTML or Markdown, where short
+    lines at the top are subheadings and list items.
+    """
+    out: dict[int, str] = {}
+    for entry in signals.dropped:
+        match = re.match(r"line (\d+): ", entry)
+        if not match:
+            continue
+        index = _unit_of_line(int(match.group(1)))
+        if not 0 <= index < len(units):
+            continue
+        text = sg.normalize_line(units[index])[:80]
+        reason = entry[match.end(): len(entry) - len(text) - 2]
+        if entry.endswith(": " + text) and not reason.startswith("page header"):
+            out[index] = reason
+    return out
+
+
+_SIGNAL_FIELDS = ("title", "author", "published", "updated", "provider", "provider_mention",
+                  "summary")
+
+
+def _take_signals(draft: Extracted, signals: Extracted, fields: tuple[str, ...] = _SIGNAL_FIELDS) -> None:
+    """Fill what is still open from the plain-text findings, with their sources."""
+    for name in fields:
+        if name == "provider_mention" and draft.provider is not None:
+            continue
+        key = "provider" if name == "provider_mention" else name
+        draft.found(name, getattr(signals, name), signals.sources.get(key, "body text"))
+        if name == "provider_mention" and draft.sources.get(name):
+            draft.sources["provider"] = draft.sources[name]
+
+
+def apply_body_signals(draft: Extracted, units: list[str], ctx: ReadContext,
+                       label: Callable[[int], str]) -> dict[int, str]:
+    """Run the plain-text rules over ``units``, fill the draft's gaps, return units to drop.
+
+    ``label(unit index)`` replaces "line N" in the sources. When the title
+    itself came from the units, its unit is dropped too (it is not story).
+    """
+    signals = _body_signals(units, ctx)
+    dropped = _dropped_units(signals, units)
+    headline = _headline_unit(signals)
+    _relabel_lines(signals, label)
+    _take_signals(draft, signals)
+    if headline is not None and (
+        draft.sources.get("title") == signals.sources.get("title")
+        or squash_spaces(units[headline]).casefold() == squash_spaces(draft.title or "").casefold()
+    ):
+        dropped[headline] = "headline"
+    draft.warnings.extend(signals.warnings)
+    return dropped
