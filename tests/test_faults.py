@@ -276,17 +276,22 @@ def test_a_file_rewritten_while_it_is_read_is_read_again(small, monkeypatch):
     assert not result.problems
 
 
+def _refuse_to_open(target: Path, monkeypatch) -> None:
+    """``open()`` of ``target`` fails with EACCES (a chmod does not stop root)."""
+    real_open = Path.open
+
+    def refuse(self, *args, **kwargs):
+        if self == target:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+
+
 def test_a_file_that_cannot_be_opened_costs_only_itself(small, monkeypatch):
     target = small.seeds_dir / "a0005.md"
     if os.geteuid() == 0:  # root reads anything: make open() refuse instead
-        real_open = Path.open
-
-        def refuse(self, *args, **kwargs):
-            if self == target:
-                raise PermissionError(errno.EACCES, "Permission denied", str(self))
-            return real_open(self, *args, **kwargs)
-
-        monkeypatch.setattr(Path, "open", refuse)
+        _refuse_to_open(target, monkeypatch)
     else:
         target.chmod(0)
     report = build(small)
@@ -426,14 +431,7 @@ def test_reloads_without_a_store_parse_only_what_changed(small):
 
 def test_a_file_unreadable_for_a_while_is_read_once_it_can_be(small, monkeypatch):
     target = small.seeds_dir / "a0006.md"
-    real_open = Path.open
-
-    def refuse(self, *args, **kwargs):
-        if self == target:
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "open", refuse)
+    _refuse_to_open(target, monkeypatch)
     assert len(load_folder(small.seeds_dir, small).articles) == 11
     monkeypatch.undo()  # readable again, same size and time: still read
     assert len(load_folder(small.seeds_dir, small).articles) == 12

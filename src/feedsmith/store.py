@@ -85,10 +85,15 @@ def stub_from(head: bytes) -> ArticleStub:
         richness, text_size)
 
 
-def _columns(entry: Entry) -> tuple[bytes | None, bytes | None]:
+def _row(path: str, entry: Entry) -> tuple[Any, ...]:
+    """The ``files`` row for an entry, in column order."""
     if entry.encoded is not None:
-        return entry.encoded
-    return encode(entry.article) if entry.article is not None else (None, None)
+        article, head = entry.encoded
+    elif entry.article is not None:
+        article, head = encode(entry.article)
+    else:
+        article = head = None
+    return (path, entry.size, entry.mtime_ns, entry.sha256, article, entry.error, head)
 
 
 class Bodies:
@@ -226,10 +231,7 @@ class Store:
             db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in removed))
             db.executemany(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (path, e.size, e.mtime_ns, e.sha256, *_columns(e)[:1], e.error, *_columns(e)[1:])
-                    for path, e in changed.items()
-                ),
+                (_row(path, e) for path, e in changed.items()),
             )
 
     def refresh(self, changed: dict[str, Entry]) -> None:
