@@ -384,20 +384,20 @@ def _render_one(site: Site, path: str) -> bytes:
 def _render_here(site: Site, out_dir: Path, todo: list[str], twins: bool,
                  step: Callable[[int], None]) -> list[Staged]:
     """Render in this process; threads compress and stage meanwhile (zlib and I/O release the GIL)."""
-    jobs: deque[Future[Staged]] = deque()
+    pending: deque[Future[Staged]] = deque()
     staged: list[Staged] = []
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="stage") as pool:
         try:
             for path in todo:
-                jobs.append(pool.submit(stage_document, out_dir, path, _render_one(site, path), twins))
+                pending.append(pool.submit(stage_document, out_dir, path, _render_one(site, path), twins))
                 step(1)
-                if len(jobs) > _STAGE_AHEAD:  # bounds the rendered documents held in memory
-                    staged.append(jobs.popleft().result())
-            while jobs:
-                staged.append(jobs.popleft().result())
+                if len(pending) > _STAGE_AHEAD:  # bounds the rendered documents held in memory
+                    staged.append(pending.popleft().result())
+            while pending:
+                staged.append(pending.popleft().result())
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
-            discard(staged + [j.result() for j in jobs if j.done() and not j.cancelled() and not j.exception()])
+            discard(staged + [f.result() for f in pending if f.done() and not f.cancelled() and not f.exception()])
             raise
     return staged
 
@@ -534,7 +534,7 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
                                         [scope + k for k in previous.keys() - keys.keys()])
         report.timings["write"] = time.perf_counter() - mark
         if signature is not None:
-            uptodate.remember(config, out, signature, _last_build(site, report))
+            uptodate.remember(config, out, signature, _last_build(site, report), with_twins(site.paths()))
     finally:
         if store:
             store.close()
@@ -568,7 +568,6 @@ def _last_build(site: Site, report: BuildReport) -> uptodate.LastBuild:
     load = site.load
     return uptodate.LastBuild(
         articles=len(load.articles), feeds=report.feeds,
-        files=sorted(with_twins(site.paths())),
         problems=[(str(p.path), p.reason) for p in load.problems],
         warnings=[f"{a.source_path}: {w}" for a in load.articles for w in a.warnings],
     )
@@ -577,7 +576,8 @@ def _last_build(site: Site, report: BuildReport) -> uptodate.LastBuild:
 def _current_report(last: uptodate.LastBuild, out: Path) -> BuildReport:
     load = LoadResult(problems=[ParseError(Path(path), reason) for path, reason in last.problems],
                       repeated=last.warnings)
-    return BuildReport(out, load, feeds=last.feeds, unchanged=list(last.files), current=True,
+    # The tree's paths are in its manifest: the record's folder times vouch that it is intact.
+    return BuildReport(out, load, feeds=last.feeds, unchanged=sorted(_previous_files(out)), current=True,
                        articles=last.articles)
 
 

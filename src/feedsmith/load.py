@@ -234,9 +234,10 @@ def _init_worker(config: Config, stubs: bool) -> None:
 
 
 def _read_in_worker(path: str) -> tuple[str, Entry]:
-    """With ``stubs`` (a cache to keep full articles in), the worker pickles the article
-    for the cache itself and sends back only its stub: the parent neither pickles nor
-    holds full articles, which is most of its time and memory on a large corpus."""
+    """With ``stubs`` (a cache to keep full articles in), the worker pickles the article and
+    its stub for the cache itself and sends back only those bytes (the parent makes the
+    stub from them): the parent neither pickles nor holds full articles, which is most
+    of its time and memory on a large corpus."""
     assert _worker_config is not None
     key, entry = _read_one(Path(path), _worker_config)
     if _worker_stubs and entry.article is not None:
@@ -348,7 +349,7 @@ def load_folder(seeds_dir: Path, config: Config, store: Store | None = None,
     memo_key = str(seeds_dir.resolve())
     fingerprint = "" if store else cache_fingerprint(config)
     if store:
-        cached = store.entries(stubs=True)
+        cached = store.entries()
         result.bodies = Bodies(store.path)
     else:
         with _memo_lock:

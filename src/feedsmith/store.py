@@ -212,15 +212,13 @@ class Store:
             raise
         self.db.execute("COMMIT")
 
-    def entries(self, stubs: bool = False) -> dict[str, Entry]:
-        """Every file's entry; with ``stubs``, articles are :class:`ArticleStub` (much cheaper to load)."""
+    def entries(self) -> dict[str, Entry]:
+        """Every file's entry, its article as an :class:`ArticleStub` (full ones: :class:`Bodies`)."""
         entries: dict[str, Entry] = {}
-        column = "head" if stubs else "article"
-        load = stub_from if stubs else pickle.loads
-        with closing(self.db.execute(f"SELECT path, size, mtime_ns, sha256, {column}, error FROM files")) as rows:
+        with closing(self.db.execute("SELECT path, size, mtime_ns, sha256, head, error FROM files")) as rows:
             for path, size, mtime_ns, sha, blob, error in rows:
                 try:
-                    article = load(blob) if blob is not None else None
+                    article = stub_from(blob) if blob is not None else None
                 except Exception:  # an unreadable row is simply parsed again
                     continue
                 entries[path] = Entry(size, mtime_ns, sha, article, error)

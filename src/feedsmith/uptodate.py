@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 from contextlib import suppress
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import Any
 from .config import Config
 from .load import Listing
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 
 
 @dataclass
@@ -39,7 +40,6 @@ class LastBuild:
 
     articles: int
     feeds: int
-    files: list[str]  # every path of the tree (with twins)
     problems: list[tuple[str, str]]  # (path, reason) of files that were skipped
     warnings: list[str] = field(default_factory=list)  # per-article warnings, as printed
 
@@ -74,7 +74,7 @@ def signature(config: Config, seeds_dir: Path, listing: Listing) -> str:
     return digest.hexdigest()
 
 
-def _folder_times(out_dir: Path, files: list[str]) -> dict[str, int]:
+def _folder_times(out_dir: Path, files: Iterable[str]) -> dict[str, int]:
     folders = {""} | {rel.rpartition("/")[0] for rel in files if "/" in rel}
     times = {}
     for folder in folders:
@@ -82,13 +82,13 @@ def _folder_times(out_dir: Path, files: list[str]) -> dict[str, int]:
     return times
 
 
-def remember(config: Config, out_dir: Path, sig: str, last: LastBuild) -> None:
-    """Record a complete build (after its last file is in place)."""
+def remember(config: Config, out_dir: Path, sig: str, last: LastBuild, files: Iterable[str]) -> None:
+    """Record a complete build (after its last file is in place); ``files`` are the tree's paths."""
     record: dict[str, Any] = {
         "version": RECORD_VERSION,
         "signature": sig,
-        "folders": _folder_times(out_dir, last.files),
-        "build": {"articles": last.articles, "feeds": last.feeds, "files": last.files,
+        "folders": _folder_times(out_dir, files),
+        "build": {"articles": last.articles, "feeds": last.feeds,
                   "problems": last.problems, "warnings": last.warnings},
     }
     path = record_path(config, out_dir)
@@ -123,7 +123,7 @@ def current(config: Config, out_dir: Path, sig: str) -> LastBuild | None:
             if os.stat(out_dir / folder).st_mtime_ns != mtime_ns:
                 return None
         last = record["build"]
-        return LastBuild(last["articles"], last["feeds"], list(last["files"]),
+        return LastBuild(last["articles"], last["feeds"],
                          [(p, r) for p, r in last["problems"]], list(last["warnings"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None

@@ -329,28 +329,20 @@ def plain_line(line: str) -> str:
     return plain_inline(line)
 
 
+# In order; emphasis twice, for nesting (**_x_**).
+_EMPHASIS = (("*", _STAR_EMPHASIS, r"\2"), ("_", _UNDERSCORE_EMPHASIS, r"\2"))
+_INLINE_STRIPS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("<", _INLINE_TAG, ""), ("![", _IMAGE, ""), ("](", _LINK, r"\1"), ("][", _REF_LINK, r"\1"),
+    ("<", _AUTOLINK, r"\1"), ("`", _CODE_SPAN, r"\1"), *_EMPHASIS, *_EMPHASIS,
+    ("\\", _BACKSLASH_ESCAPE, r"\1"),
+)
+
+
 def plain_inline(text: str) -> str:
     """Inline Markdown as text; inline raw HTML tags go too (the renderer shows them escaped)."""
-    # Each pattern needs a character of its own; testing for it first is far cheaper.
-    if "<" in text:
-        text = _INLINE_TAG.sub("", text)
-    if "![" in text:
-        text = _IMAGE.sub("", text)
-    if "](" in text:
-        text = _LINK.sub(r"\1", text)
-    if "][" in text:
-        text = _REF_LINK.sub(r"\1", text)
-    if "<" in text:
-        text = _AUTOLINK.sub(r"\1", text)
-    if "`" in text:
-        text = _CODE_SPAN.sub(r"\1", text)
-    for _ in range(2):  # nested emphasis: **_x_**
-        if "*" in text:
-            text = _STAR_EMPHASIS.sub(r"\2", text)
-        if "_" in text:
-            text = _UNDERSCORE_EMPHASIS.sub(r"\2", text)
-    if "\\" in text:
-        text = _BACKSLASH_ESCAPE.sub(r"\1", text)
+    for needle, pattern, keep in _INLINE_STRIPS:
+        if needle in text:  # each pattern needs a string of its own: testing for it is far cheaper
+            text = pattern.sub(keep, text)
     text = text.replace("|", " ") if text.count("|") >= 2 else text  # table rows
     return text.rstrip()
 
