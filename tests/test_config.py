@@ -357,6 +357,12 @@ def test_invalid_yaml(tmp_path: Path) -> None:
     assert "invalid YAML" in message
 
 
+def test_deeply_nested_yaml_is_a_config_error_not_a_crash(tmp_path: Path) -> None:
+    # libyaml would overflow the C stack here; the loader must pick the Python one.
+    message = error_for(tmp_path, "title: " + "[" * 50_000 + "]" * 50_000 + "\n")
+    assert "invalid YAML" in message and "nested too deeply" in message
+
+
 def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
     message = error_for(tmp_path, "- just\n- a list\n")
     assert "mapping" in message

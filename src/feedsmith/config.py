@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import yaml
 from dateutil import tz
 
+from . import yamlsafe
 from .errors import ConfigError
 from .model import Provider
 from .text import bare_host
@@ -316,9 +317,11 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
         try:
-            loaded = yaml.safe_load(text)
+            loaded = yamlsafe.safe_load(text)
         except yaml.YAMLError as exc:
             raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
+        except RecursionError:
+            raise ConfigError(f"{path}: invalid YAML: lists or mappings nested too deeply") from None
         data = loaded or {}
         root = path.parent
         try:
