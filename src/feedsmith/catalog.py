@@ -7,8 +7,8 @@ every feed is newest first; slugs are unique and stable.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime, timedelta, timezone
@@ -55,6 +55,7 @@ class Catalog:
     articles: tuple[Article, ...]
     feeds: dict[str, Feed]  # by path
     article_slugs: dict[str, str] = field(default_factory=dict)  # article id -> page slug
+    feed_paths: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, group key) -> path
 
     def feeds_of(self, kind: str) -> list[Feed]:
         return [f for f in self.feeds.values() if f.kind == kind]
@@ -84,17 +85,22 @@ class Catalog:
         return self._pages
 
     @cached_property
-    def _membership(self) -> dict[str, list[Feed]]:
-        index: dict[str, list[Feed]] = defaultdict(list)
-        for feed in self.feeds.values():
-            if feed.kind != "all":
-                for article in feed.articles:
-                    index[article.id].append(feed)
-        return index
+    def _kept_by_id(self) -> dict[str, Article]:
+        return {a.id: a for a in self.articles}
+
+    @cached_property
+    def _rank(self) -> dict[str, int]:
+        return {path: rank for rank, path in enumerate(self.feeds)}
 
     def feeds_containing(self, article: Article) -> list[Feed]:
-        """The topic, provider and category feeds an article appears in."""
-        return self._membership.get(article.id, [])
+        """The topic, provider and category feeds an article appears in (those of the
+        record kept for its id), found from its own fields rather than an index of
+        every feed's members, which would cost more than a one-file rebuild."""
+        kept = self._kept_by_id.get(article.id)
+        if kept is None:
+            return []
+        paths = {self.feed_paths[kind, key] for kind in GROUPED for key in group_keys(kind, kept)}
+        return [self.feeds[path] for path in sorted(paths, key=self._rank.__getitem__)]
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -149,50 +155,71 @@ def _distance(name: str, slug: str) -> int:
     return abs(len(name) - len(slug)) + sum(1 for c in name if not c.isascii())
 
 
-def _group(
-    articles: tuple[Article, ...], keys: Callable[[Article], Iterable[str]]
-) -> dict[str, list[Article]]:
-    groups: dict[str, list[Article]] = defaultdict(list)
+GROUPED = ("topic", "provider", "category")  # the kinds of feed an article files itself under
+
+
+def _names(kind: str, article: Article) -> tuple[str, ...]:
+    """What ``article`` names for a kind of feed, as written (providers: domain or name)."""
+    if kind == "topic":
+        return article.topics
+    if kind == "category":
+        return (article.category,) if article.category else ()
+    return (article.provider.key,) if article.provider else ()
+
+
+def group_keys(kind: str, article: Article) -> list[str]:
+    """The keys of the ``kind`` feeds ``article`` belongs to: its names, case-insensitively."""
+    return list(dict.fromkeys(name.casefold() for name in _names(kind, article)))
+
+
+def _group(articles: tuple[Article, ...], kind: str) -> tuple[dict[str, list[Article]], dict[str, dict[str, int]]]:
+    """Members per group key (in the order given) and how often each spelling of the key occurs.
+
+    One tight pass: at 100,000 articles this is a good part of a warm start.
+    """
+    groups: dict[str, list[Article]] = {}
+    spellings: dict[str, dict[str, int]] = {}
     for article in articles:
-        for key in dict.fromkeys(keys(article)):
-            groups[key].append(article)
-    return groups
+        for name in _names(kind, article):
+            key = name.casefold()
+            counts = spellings.get(key)
+            if counts is None:
+                spellings[key] = {name: 1}
+                groups[key] = [article]
+                continue
+            counts[name] = counts.get(name, 0) + 1
+            members = groups[key]
+            if members[-1] is not article:  # a name repeated in one article counts once as membership
+                members.append(article)
+    return groups, spellings
 
 
-def _display_names(articles: tuple[Article, ...], values: Callable[[Article], Iterable[str]]) -> dict[str, str]:
-    """Case-insensitive key -> the spelling used most often (ties: alphabetical)."""
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for article in articles:
-        for value in values(article):
-            counts[value.casefold()][value] += 1
-    return {k: min(c, key=lambda v: (-c[v], v)) for k, c in counts.items()}
+def _most_used(counts: dict[str, int]) -> str:
+    """The spelling used most often (ties: alphabetical)."""
+    return min(counts, key=lambda v: (-counts[v], v))
 
 
-def _feeds_by_name(
-    kind: str, articles: tuple[Article, ...], values: Callable[[Article], Iterable[str]]
-) -> list[Feed]:
-    names = _display_names(articles, values)
+def _feeds_by_name(kind: str, articles: tuple[Article, ...]) -> list[tuple[str, Feed]]:
+    groups, spellings = _group(articles, kind)
+    names = {key: _most_used(counts) for key, counts in spellings.items()}
     slugs = unique_slugs(names.values(), kind)
-    groups = _group(articles, lambda a: (v.casefold() for v in values(a)))
-    return [
-        Feed(kind, slugs[names[key]], names[key], tuple(members))
-        for key, members in groups.items()
-    ]
+    return [(key, Feed(kind, slugs[names[key]], names[key], tuple(members))) for key, members in groups.items()]
 
 
-def _provider_feeds(articles: tuple[Article, ...]) -> list[Feed]:
-    groups = _group(articles, lambda a: [a.provider.key.casefold()] if a.provider else [])
+def _provider_feeds(articles: tuple[Article, ...]) -> list[tuple[str, Feed]]:
+    groups, _ = _group(articles, "provider")
     providers: dict[str, Provider] = {}
     for key, members in groups.items():
-        named = Counter(a.provider.name for a in members if a.provider)
-        name = min(named, key=lambda n: (-named[n], n))
-        domain = next((a.provider.domain for a in members if a.provider and a.provider.domain), None)
-        providers[key] = Provider(name, domain)
+        named: dict[str, int] = {}
+        domain = None
+        for article in members:
+            provider = article.provider
+            named[provider.name] = named.get(provider.name, 0) + 1  # type: ignore[union-attr]
+            domain = domain or provider.domain  # type: ignore[union-attr]
+        providers[key] = Provider(_most_used(named), domain)
     slugs = unique_slugs((p.key for p in providers.values()), "provider")
-    return [
-        Feed("provider", slugs[providers[key].key], providers[key].name, tuple(members), providers[key])
-        for key, members in groups.items()
-    ]
+    return [(key, Feed("provider", slugs[providers[key].key], providers[key].name, tuple(members), providers[key]))
+            for key, members in groups.items()]
 
 
 def _article_slugs(articles: tuple[Article, ...]) -> dict[str, str]:
@@ -207,9 +234,8 @@ def _article_slugs(articles: tuple[Article, ...]) -> dict[str, str]:
 
 def build_catalog(articles: Iterable[Article], config: Config | None = None) -> Catalog:
     kept = newest_first(dedupe(articles))
-    feeds = [Feed("all", "all", "All articles", kept)]
-    feeds += _feeds_by_name("topic", kept, lambda a: a.topics)
-    feeds += _provider_feeds(kept)
-    feeds += _feeds_by_name("category", kept, lambda a: [a.category] if a.category else [])
+    grouped = [*_feeds_by_name("topic", kept), *_provider_feeds(kept), *_feeds_by_name("category", kept)]
+    feeds = [Feed("all", "all", "All articles", kept), *(feed for _, feed in grouped)]
     ordered = sorted(feeds, key=lambda f: (KINDS.index(f.kind), f.slug))
-    return Catalog(kept, {f.path: f for f in ordered}, _article_slugs(kept))
+    return Catalog(kept, {f.path: f for f in ordered}, _article_slugs(kept),
+                   {(feed.kind, key): feed.path for key, feed in grouped})
