@@ -241,7 +241,7 @@ def _read_in_worker(path: str) -> tuple[str, Entry]:
     assert _worker_config is not None
     key, entry = _read_one(Path(path), _worker_config)
     if _worker_stubs and entry.article is not None:
-        entry = replace(entry, article=None, encoded=encode(entry.article))  # stub made by the parent
+        entry = entry._replace(article=None, encoded=encode(entry.article))  # stub made by the parent
     return key, entry
 
 
@@ -257,14 +257,14 @@ def _parse_all(paths: list[Path], config: Config, jobs: int, progress: Progress,
 
     def done(key: str, entry: Entry) -> None:
         if entry.encoded is not None:
-            entry = replace(entry, article=stub_from(entry.encoded[1]))
+            entry = entry._replace(article=stub_from(entry.encoded[1]))
         parsed[key] = pending[key] = entry
         if store is not None and len(pending) >= SAVE_BATCH:
             flush()
 
     def flush() -> None:
         store.save(pending, ())  # type: ignore[union-attr]
-        parsed.update((key, replace(e, encoded=None)) for key, e in pending.items() if e.encoded)
+        parsed.update((key, e._replace(encoded=None)) for key, e in pending.items() if e.encoded)
         pending.clear()
 
     with progress.phase("parsing", len(paths)) as step:
@@ -294,7 +294,7 @@ def _same_content(path: Path, cached: Entry, config: Config) -> Entry | None:
     except (OSError, ParseError):
         return None
     if cached.sha256 and hashlib.sha256(data).hexdigest() == cached.sha256:
-        return replace(cached, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+        return cached._replace(size=stat.st_size, mtime_ns=stat.st_mtime_ns)
     return None
 
 

@@ -20,10 +20,9 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .model import Article, ArticleStub, Provider, stub_of
 
@@ -33,9 +32,8 @@ SCHEMA = 5
 DB_NAME = "cache.sqlite3"
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """What the cache knows about one source file."""
+class Entry(NamedTuple):
+    """What the cache knows about one source file (a named tuple: a warm start makes one per file)."""
 
     size: int
     mtime_ns: int
