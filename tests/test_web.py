@@ -48,6 +48,100 @@ def test_a_server_started_from_a_warm_cache_serves_the_built_bytes(site_config):
     assert narrowed.status_code == 200 and b"<content" in narrowed.data
 
 
+def _gated_load(monkeypatch):
+    """Holds a warm start's background load until the returned event is set."""
+    import threading
+
+    from feedsmith import web
+
+    gate = threading.Event()
+    real = web.load_cached_site
+
+    def held(*args, **kwargs):
+        gate.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(web, "load_cached_site", held)
+    return gate
+
+
+def test_a_warm_start_serves_the_current_static_tree_while_the_site_loads(site_config, monkeypatch):
+    from feedsmith.web import create_app
+
+    build(site_config)
+    gate = _gated_load(monkeypatch)
+    app = create_app(site_config, warm_start=True)
+    live = app.extensions["feedsmith"]
+    client = app.test_client()
+    out = site_config.out_dir
+    assert live.loading and live.last_build is not None
+    early = client.get("/all.atom")
+    assert early.status_code == 200 and early.data == (out / "all.atom").read_bytes()
+    assert early.headers["Content-Type"].startswith("application/atom+xml")
+    assert "Last-Modified" not in early.headers  # needs the catalog, which is still loading
+    assert client.get("/all.atom", headers={"If-None-Match": early.headers["ETag"]}).status_code == 304
+    zipped = client.get("/topics/ai.rss", headers={"Accept-Encoding": "gzip"})
+    assert gzip.decompress(zipped.data) == (out / "topics/ai.rss").read_bytes()
+    browser = client.get("/all.atom", headers={"Accept": "text/html"})
+    assert browser.data == (out / "all.html").read_bytes()
+    assert client.get("/").data == (out / "index.html").read_bytes()
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "starting" and health["articles"] == live.last_build.articles
+    assert live.bridge.get(f"/{MANIFEST}", False) is None  # only the tree's own documents
+    assert live.bridge.get("/all.atom.gz", False) is None
+    gate.set()
+    deadline = time.monotonic() + 30
+    while live.loading and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not live.loading and live.bridge is None
+    loaded = client.get("/all.atom")
+    assert loaded.data == early.data and loaded.headers["ETag"] == early.headers["ETag"]
+    assert "Last-Modified" in loaded.headers
+    assert client.get("/healthz").get_json()["status"] == "ok"
+    assert client.get("/no-such-feed.atom").status_code == 404
+
+
+def test_a_warm_start_waits_for_the_site_for_what_the_tree_lacks(site_config, monkeypatch):
+    import threading
+
+    from feedsmith.web import create_app
+
+    build(site_config)
+    gate = _gated_load(monkeypatch)
+    app = create_app(site_config, warm_start=True)
+    answers = {}
+    asker = threading.Thread(target=lambda: answers.update(
+        html=app.test_client().get("/all.rss", headers={"Accept": "text/html"})))
+    asker.start()
+    asker.join(0.5)
+    assert asker.is_alive(), "the RSS feed's HTML view is not in the tree: it must wait for the site"
+    gate.set()
+    asker.join(30)
+    assert answers["html"].status_code == 200 and answers["html"].mimetype == "text/html"
+
+
+def test_a_warm_start_loads_first_when_the_tree_is_not_current(site_config, seeds):
+    from feedsmith.web import create_app
+
+    build(site_config)
+    (seeds / "late.md").write_text("---\ntitle: Late news\nurl: https://example.com/late\n"
+                                   "date: 2024-05-01T10:00:00Z\n---\nBody.\n", encoding="utf-8")
+    live = create_app(site_config, warm_start=True).extensions["feedsmith"]
+    assert not live.loading and live.last_build is None and live.bridge is None
+    assert any(a.title == "Late news" for a in live.site.catalog.articles)
+
+
+def test_serving_on_another_port_does_not_make_the_build_out_of_date(site_config):
+    from dataclasses import replace
+
+    from feedsmith.web import create_app
+
+    build(site_config)
+    live = create_app(replace(site_config, port=9999, cache_max_age=5), warm_start=True).extensions["feedsmith"]
+    assert live.last_build is not None
+    assert build(replace(site_config, host="0.0.0.0", reload_interval=9)).current
+
+
 def test_content_types(client):
     expected = {
         "/all.rss": "application/rss+xml",

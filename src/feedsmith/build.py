@@ -169,7 +169,8 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _previous_files(out_dir: Path) -> set[str]:
+def tree_files(out_dir: Path) -> set[str]:
+    """The paths of the last complete tree written to ``out_dir`` (its manifest; empty when none)."""
     manifest = out_dir / MANIFEST
     try:
         return {line for line in manifest.read_text("utf-8").splitlines() if line}
@@ -178,7 +179,7 @@ def _previous_files(out_dir: Path) -> set[str]:
 
 
 def _remove_stale(out_dir: Path, keep: set[str], report: BuildReport) -> None:
-    for rel in sorted(_previous_files(out_dir) - keep):
+    for rel in sorted(tree_files(out_dir) - keep):
         target = out_dir / rel
         if target.suffix in OUR_SUFFIXES and target.resolve().is_relative_to(out_dir.resolve()):
             target.unlink(missing_ok=True)
@@ -269,7 +270,7 @@ def commit_tree(staged: list[Staged], out_dir: Path, report: BuildReport, keep: 
     out_dir.mkdir(parents=True, exist_ok=True)
     if twins:
         keep = with_twins(keep)
-    listed = _previous_files(out_dir)
+    listed = tree_files(out_dir)
     if not keep <= listed:
         write_atomic(out_dir / MANIFEST, "".join(f"{p}\n" for p in sorted(listed | keep)).encode())
     for at, doc in enumerate(staged):
@@ -573,11 +574,16 @@ def _last_build(site: Site, report: BuildReport) -> uptodate.LastBuild:
     )
 
 
-def _current_report(last: uptodate.LastBuild, out: Path) -> BuildReport:
-    load = LoadResult(problems=[ParseError(Path(path), reason) for path, reason in last.problems],
+def reported_load(last: uptodate.LastBuild) -> LoadResult:
+    """The skipped files and warnings of a recorded build, as its load reported them."""
+    return LoadResult(problems=[ParseError(Path(path), reason) for path, reason in last.problems],
                       repeated=last.warnings)
+
+
+def _current_report(last: uptodate.LastBuild, out: Path) -> BuildReport:
+    load = reported_load(last)
     # The tree's paths are in its manifest: the record's folder times vouch that it is intact.
-    return BuildReport(out, load, feeds=last.feeds, unchanged=sorted(_previous_files(out)), current=True,
+    return BuildReport(out, load, feeds=last.feeds, unchanged=sorted(tree_files(out)), current=True,
                        articles=last.articles)
 
 

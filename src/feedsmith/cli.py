@@ -52,11 +52,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .web import create_app
 
     config = _config(args)
-    app = create_app(config)
+    app = create_app(config, warm_start=True)
     live = app.extensions["feedsmith"]
-    _print_warnings(live.site.load.warnings)
-    print(f"serving {len(live.site.catalog.feeds)} feeds from {live.seeds_dir} "
-          f"at http://{config.host}:{config.port}/", file=sys.stderr)
+    if live.loading and live.last_build is not None:  # the static tree is current: served meanwhile
+        from .build import reported_load
+
+        _print_warnings(reported_load(live.last_build).warnings)
+        feeds = live.last_build.feeds
+        how = f"the static tree in {config.out_dir} while the articles load, then live "
+    else:
+        _print_warnings(live.site.load.warnings)
+        feeds, how = len(live.site.catalog.feeds), ""
+    print(f"serving {feeds} feeds from {how}{live.seeds_dir} at http://{config.host}:{config.port}/",
+          file=sys.stderr)
     app.run(host=config.host, port=config.port, debug=args.debug, use_reloader=False)
     return 0
 

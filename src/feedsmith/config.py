@@ -152,6 +152,19 @@ class Config:
         """An absolute URL for a path of the feed tree."""
         return self.base_url + path.lstrip("/")
 
+    def output_settings(self) -> str:
+        """Every setting a rendered byte may depend on, as text.
+
+        The live server's own settings are left out, so serving on another port
+        neither re-renders the tree nor makes the last build look out of date.
+        """
+        return repr(replace(self, **{name: getattr(_DEFAULTS, name) for name in SERVER_ONLY}))
+
+
+# Read only by the live server: no rendered byte depends on them.
+SERVER_ONLY = ("host", "port", "cache_max_age", "archive_max_age", "reload_interval")
+_DEFAULTS = Config()
+
 
 _SCALARS: dict[str, type | tuple[type, ...]] = {
     "title": str, "description": str, "base_url": str, "language": str, "author": str,

@@ -145,7 +145,7 @@ class Site:
     @cached_property
     def _code_and_config(self) -> bytes:
         """Everything besides the articles that rendered bytes depend on."""
-        digest = hashlib.sha256(repr(self.config).encode())
+        digest = hashlib.sha256(self.config.output_settings().encode())
         for module in (render, pages, catalog_module, archives_module):
             digest.update(Path(module.__file__).read_bytes())  # type: ignore[arg-type]
         return digest.digest()

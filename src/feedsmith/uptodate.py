@@ -6,7 +6,8 @@ walk, not a parse. After every complete build a small record is kept in the
 state folder: a signature of everything the output depends on, and the
 modification times of the output folders. The next build is skipped when
 
-* the signature is the same: feedsmith's own code, the whole configuration,
+* the signature is the same: feedsmith's own code, the configuration (all but the
+  live server's own settings, see ``Config.output_settings``),
   and the path, size and modification time of every article file (with the
   listing problems, e.g. a symbolic link not followed), and
 * no output folder was touched since: adding, deleting or renaming a file
@@ -66,7 +67,7 @@ def signature(config: Config, seeds_dir: Path, listing: Listing) -> str:
     ``listing`` is ``load.article_files(seeds_dir)``: the files the build itself reads.
     """
     digest = hashlib.sha256(_code_digest())
-    digest.update(repr(config).encode())
+    digest.update(config.output_settings().encode())
     digest.update(os.fsencode(seeds_dir.resolve()))
     for problem in listing.problems:
         digest.update(f"{problem.path}\0{problem.reason}\n".encode("utf-8", "surrogatepass"))

@@ -38,6 +38,11 @@ HTTP behaviour:
 * Only GET and HEAD (and OPTIONS) are allowed; errors are short plain text.
   A feed that fails to render answers 503 and is logged; the rest are served.
 
+With ``create_app(..., warm_start=True)`` (``feedsmith serve``, the gunicorn
+entry point) and a static tree in ``out_dir`` that is current for these seeds,
+that tree's files are served while the site loads in the background (see
+:class:`StaticTree`).
+
 Debug mode is never switched on here: :func:`create_app` sets ``app.debug``
 to False (even with ``FLASK_DEBUG`` set); only ``feedsmith serve --debug``
 turns it on, through ``app.run(debug=True)``.
@@ -65,13 +70,13 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date, parse_date
 from werkzeug.serving import WSGIRequestHandler
 
-from . import pages, render, uptodate, websub
-from .build import load_cached_site
+from . import archives, pages, render, uptodate, websub
+from .build import load_cached_site, tree_files
 from .catalog import Feed
 from .config import Config
 from .load import Listing, article_files
 from .query import FeedQuery, QueryError, apply, parse_query
-from .site import FEED_TYPES, PAGE_TYPES, STATIC_TYPES, Site
+from .site import FEED_TYPES, PAGE_TYPES, STATIC_TYPES, VIEW_FORMAT, Site
 
 log = logging.getLogger(__name__)
 bp = Blueprint("feeds", __name__)
@@ -452,6 +457,55 @@ class SiteCache:
         }
 
 
+# ------------------------------------------------------------ warm start
+
+
+class StaticTree:
+    """The last static build's files, served while a warm start loads the site.
+
+    Used only when the build record says the tree in ``out_dir`` is current
+    for this configuration, code and seeds (:func:`uptodate.current`), so its
+    files hold the bytes ``Site.get`` would render: same bodies, same ETags.
+    It answers only what the tree holds exactly (every path of its manifest,
+    and for a browser the HTML view of an ``.atom`` feed, which is the static
+    ``<feed>.html``); everything else waits for the site. Until then answers
+    carry no ``Last-Modified`` (it needs the catalog) and archives get the
+    ordinary ``Cache-Control`` rather than ``immutable``.
+    """
+
+    def __init__(self, config: Config, out_dir: Path, paths: set[str], loaded_at: float) -> None:
+        self.config = config
+        self.out_dir = out_dir
+        self.paths = paths
+        self.loaded_at = loaded_at
+        self._entries: dict[tuple[str, bool], Entry | None] = {}
+
+    def get(self, key: str, html: bool) -> Entry | None:
+        """The answer for WSGI ``PATH_INFO`` ``key``, None when the site must give it."""
+        found = self._entries.get((key, html), False)
+        if found is False:
+            found = self._entries[key, html] = self._read(key, html)
+        return found
+
+    def _read(self, key: str, html: bool) -> Entry | None:
+        path = key.encode("latin-1").decode("utf-8", "surrogateescape").lstrip("/") or "index.html"
+        stem, _, fmt = path.rpartition(".")
+        feed = fmt in FEED_TYPES and archives.parse_path(path) is None  # a feed's current document
+        if html and feed:
+            if fmt != VIEW_FORMAT:
+                return None  # only that format's view is in the tree
+            path, fmt = f"{stem}.html", "html"
+        content_type = FEED_TYPES.get(fmt) or PAGE_TYPES.get(fmt) or STATIC_TYPES.get(path)
+        if content_type is None or path not in self.paths:
+            return None
+        try:
+            body = (self.out_dir / path).read_bytes()
+        except OSError:
+            return None
+        link = websub.link_header(self.config, path) if self.config.websub_hub and feed and not html else None
+        return Entry(body, content_type, None, self.config, self.loaded_at, link=link, negotiated=feed)
+
+
 # ------------------------------------------------------------ the live site
 
 
@@ -471,19 +525,55 @@ class LiveSite:
     never a half-updated one. A reload that fails keeps the last good site.
     """
 
-    def __init__(self, config: Config, seeds_dir: Path | None = None) -> None:
+    def __init__(self, config: Config, seeds_dir: Path | None = None, *, warm_start: bool = False) -> None:
         self.config = config
         self.seeds_dir = seeds_dir or config.seeds_dir
         self._lock = threading.Lock()
         listing, self._signature = self._scan()
         self.loaded_at = time.time()
-        self._state = _State(load_cached_site(config, self.seeds_dir, listing), self.loaded_at)
         self._checked_at = time.monotonic()
         self.reload_error: str | None = None
+        self._state: _State | None = None
+        self._loaded = threading.Event()
+        #: With ``warm_start`` and a static tree current for these seeds: what that build
+        #: reported, and the tree, served until the site is loaded in the background.
+        self.last_build = self._current_build(listing) if warm_start else None
+        self.bridge: StaticTree | None = None
+        if self.last_build is None:
+            self._state = _State(load_cached_site(config, self.seeds_dir, listing), self.loaded_at)
+            self._loaded.set()
+        else:
+            self.bridge = StaticTree(config, config.out_dir, tree_files(config.out_dir), self.loaded_at)
+            threading.Thread(target=self._load_in_background, args=(listing,), name="feedsmith-load",
+                             daemon=True).start()
+
+    def _current_build(self, listing: Listing | None) -> uptodate.LastBuild | None:
+        if listing is None:
+            return None
+        return uptodate.current(self.config, self.config.out_dir, self._signature)
+
+    def _load_in_background(self, listing: Listing | None) -> None:
+        try:
+            site = load_cached_site(self.config, self.seeds_dir, listing)
+        except Exception as exc:  # state() tries once more and reports what fails
+            self.reload_error = f"{type(exc).__name__}: {exc}"
+            log.exception("loading the site failed; serving the static tree meanwhile")
+        else:
+            self.site = site
+            self.bridge = None
+        finally:
+            self._loaded.set()
+
+    @property
+    def loading(self) -> bool:
+        """True while a warm start still serves the static tree."""
+        return not self._loaded.is_set()
 
     @property
     def site(self) -> Site:
-        return self._state.site
+        """The loaded site (after a warm start's background load)."""
+        self._loaded.wait()
+        return (self._state or self.state()).site
 
     @site.setter
     def site(self, site: Site) -> None:
@@ -498,14 +588,22 @@ class LiveSite:
         return listing, uptodate.signature(self.config, self.seeds_dir, listing)
 
     def state(self) -> _State:
-        """The site and its cache, reloaded first if the seeds changed since the last look."""
+        """The site and its cache, reloaded first if the seeds changed since the last look
+        (during a warm start: once the site is loaded)."""
+        self._loaded.wait()
+        if self._state is None:  # the background load failed: once more, here, errors raised
+            with self._lock:
+                if self._state is None:
+                    self.site = load_cached_site(self.config, self.seeds_dir)
+                    self.bridge = None
+                    self.reload_error = None
         if time.monotonic() - self._checked_at >= self.config.reload_interval:
             if self._lock.acquire(blocking=False):
                 try:
                     self._reload_if_changed()
                 finally:
                     self._lock.release()
-        return self._state
+        return self._state  # type: ignore[return-value]
 
     def current(self) -> Site:
         """The site, reloaded first if the seeds changed since the last look."""
@@ -575,13 +673,19 @@ def _unavailable() -> Response:
 @bp.route("/healthz")
 def healthz() -> Response:
     live = _live()
-    state = live.state()
-    body = {
-        "status": "ok",
-        **state.cache.health,
-        "last_reload": datetime.fromtimestamp(state.cache.loaded_at, timezone.utc).isoformat(),
-        "reload_error": live.reload_error,
-    }
+    if live.loading and live.last_build is not None:
+        last = live.last_build
+        body = {"status": "starting", "articles": last.articles, "feeds": last.feeds,
+                "warnings": len(last.warnings), "problems": len(last.problems),
+                "last_reload": None, "reload_error": live.reload_error}
+    else:
+        state = live.state()
+        body = {
+            "status": "ok",
+            **state.cache.health,
+            "last_reload": datetime.fromtimestamp(state.cache.loaded_at, timezone.utc).isoformat(),
+            "reload_error": live.reload_error,
+        }
     response = Response(json.dumps(body) + "\n", content_type="application/json")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -658,12 +762,16 @@ class _CachedPaths:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
         if (method == "GET" or method == "HEAD") and not environ.get("QUERY_STRING"):
-            cache = self.live.state().cache
             key = environ.get("PATH_INFO") or "/"
-            entry = cache.entries.get(key)
             accept = environ.get("HTTP_ACCEPT")
-            if accept and (entry is None or entry.negotiated) and prefers_html(accept):
-                entry = cache.views.get(key)
+            bridge = self.live.bridge
+            if bridge is not None:
+                entry = bridge.get(key, bool(accept) and prefers_html(accept))
+            else:
+                cache = self.live.state().cache
+                entry = cache.entries.get(key)
+                if accept and (entry is None or entry.negotiated) and prefers_html(accept):
+                    entry = cache.views.get(key)
             if entry is not None:
                 status, headers, body = entry.reply(environ)
                 start_response(status, list(headers))
@@ -692,11 +800,14 @@ class FeedsmithFlask(Flask):
         super().run(host, port, bool(debug), load_dotenv, **options)
 
 
-def create_app(config: Config, seeds_dir: Path | None = None) -> Flask:
+def create_app(config: Config, seeds_dir: Path | None = None, *, warm_start: bool = False) -> Flask:
+    """The app. With ``warm_start``, when the static tree in ``out_dir`` is current for these
+    seeds, it serves that tree's files at once and loads the site in the background
+    (see :class:`StaticTree`); without, it is ready with the site loaded when this returns."""
     app = FeedsmithFlask(__name__)
     app.debug = False  # never from the environment (FLASK_DEBUG); only `serve --debug` via app.run
     app.config["FEEDSMITH"] = config
-    live = LiveSite(config, seeds_dir)
+    live = LiveSite(config, seeds_dir, warm_start=warm_start)
     app.extensions["feedsmith"] = live
     app.register_blueprint(bp)
     app.wsgi_app = _CachedPaths(app.wsgi_app, live)  # type: ignore[method-assign]
