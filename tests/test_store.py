@@ -61,6 +61,41 @@ def test_corrupt_cache_is_rebuilt_with_a_warning(site_config):
     assert any("parse cache" in n for n in result.notices)
 
 
+def test_a_cache_damaged_inside_is_rebuilt_with_a_warning(site_config):
+    load(site_config)
+    db = site_config.state_dir / "cache.sqlite3"
+    for suffix in ("-wal", "-shm"):
+        (site_config.state_dir / f"cache.sqlite3{suffix}").unlink(missing_ok=True)
+    data = bytearray(db.read_bytes())
+    page = int.from_bytes(data[16:18], "big") or 65536
+    assert len(data) > 3 * page
+    data[page:] = bytes(range(256)) * ((len(data) - page) // 256 + 1)  # every page but the first
+    db.write_bytes(bytes(data[:len(db.read_bytes())]))
+    result = load(site_config)
+    assert result.parsed == 5 and len(result.articles) == 5
+    assert any("parse cache" in n for n in result.notices)
+    assert load(site_config).parsed == 0  # and the new cache is sound
+
+
+def test_a_cache_whose_article_table_is_damaged_is_rebuilt_with_a_warning(site_config):
+    import sqlite3
+
+    load(site_config)
+    db = site_config.state_dir / "cache.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'files'").fetchone()
+        (size,) = conn.execute("PRAGMA page_size").fetchone()
+    conn.close()
+    data = bytearray(db.read_bytes())
+    data[(root - 1) * size:root * size] = b"\xff" * size  # only the parsed articles' table
+    db.write_bytes(bytes(data))
+    result = load(site_config)
+    assert result.parsed == 5 and len(result.articles) == 5
+    assert any("parse cache damaged" in n for n in result.notices), result.notices
+    assert load(site_config).parsed == 0
+
+
 def test_cache_from_another_configuration_is_not_trusted(site_config):
     from dataclasses import replace
 

@@ -167,17 +167,27 @@ class Store:
         return db
 
     def _stale(self, db: sqlite3.Connection) -> bool:
-        db.execute("PRAGMA quick_check")
-        has_meta = db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
-        ).fetchone()
-        if not has_meta:
-            return db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        # The small tables' structure is checked here; ``files`` is checked by reading it, which
+        # a load does anyway (:meth:`entries`): checking it too would read every cached
+        # article, 0.4 s at 100,000 articles, on every build and server start.
+        for table in sorted(tables & {"meta", "seen", "outputs"}):
+            if db.execute(f"PRAGMA quick_check({table})").fetchall() != [("ok",)]:
+                raise sqlite3.DatabaseError(f"the {table} table is damaged")
+        if "meta" not in tables:
+            return bool(tables)
         row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
         return row is None or row[0] != self._version()
 
     def _version(self) -> str:
         return f"{SCHEMA}:{self.fingerprint}"
+
+    def _start_over(self, why: str) -> None:
+        """Replace the open cache file with an empty one (after finding it damaged)."""
+        self.db.close()
+        self._discard(why)
+        self.db = self._connect()
+        self._create(self.db)
 
     def _discard(self, why: str) -> None:
         self.warnings.append(f"{self.path}: parse cache {why}; rebuilt from the seeds")
@@ -213,13 +223,17 @@ class Store:
     def entries(self) -> dict[str, Entry]:
         """Every file's entry, its article as an :class:`ArticleStub` (full ones: :class:`Bodies`)."""
         entries: dict[str, Entry] = {}
-        with closing(self.db.execute("SELECT path, size, mtime_ns, sha256, head, error FROM files")) as rows:
-            for path, size, mtime_ns, sha, blob, error in rows:
-                try:
-                    article = stub_from(blob) if blob is not None else None
-                except Exception:  # an unreadable row is simply parsed again
-                    continue
-                entries[path] = Entry(size, mtime_ns, sha, article, error)
+        try:
+            with closing(self.db.execute("SELECT path, size, mtime_ns, sha256, head, error FROM files")) as rows:
+                for path, size, mtime_ns, sha, blob, error in rows:
+                    try:
+                        article = stub_from(blob) if blob is not None else None
+                    except Exception:  # an unreadable row is simply parsed again
+                        continue
+                    entries[path] = Entry(size, mtime_ns, sha, article, error)
+        except sqlite3.DatabaseError as exc:
+            self._start_over(f"damaged ({exc})")
+            return {}
         return entries
 
     def save(self, changed: dict[str, Entry], removed: Iterable[str]) -> None:
