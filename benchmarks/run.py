@@ -264,6 +264,9 @@ def snapshot_source(attempts: int = 10) -> dict:
         shutil.copytree(REPO / "src" / "feedsmith", dest / "feedsmith",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         env = dict(os.environ, PYTHONPATH=str(dest))
+        # Byte-compiled as an installed package is (this machine sets PYTHONDONTWRITEBYTECODE,
+        # which would otherwise make every command compile the sources again).
+        subprocess.run([str(PYTHON), "-m", "compileall", "-q", str(dest)], env=env, capture_output=True)
         r = subprocess.run([str(PYTHON), "-c", "import feedsmith, feedsmith.cli, feedsmith.build, "
                             "feedsmith.web; print(feedsmith.__file__)"],
                            env=env, capture_output=True, text=True)

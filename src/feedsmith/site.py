@@ -218,8 +218,13 @@ class Site:
         return list(self._feed_paths)
 
     def paths(self) -> list[str]:
-        return ["index.html", "feeds.opml", *STATIC_TYPES, *self._feed_paths, *self._view_paths,
-                *self._archive_paths(), *self._page_paths]
+        """Every path of the tree (planned once: a build asks for them several times)."""
+        return list(self._paths)
+
+    @cached_property
+    def _paths(self) -> tuple[str, ...]:
+        return ("index.html", "feeds.opml", *STATIC_TYPES, *self._feed_paths, *self._view_paths,
+                *self._archive_paths(), *self._page_paths)
 
     def get(self, path: str) -> Resource | None:
         """The bytes for a path of the tree, or None when there is no such path."""
