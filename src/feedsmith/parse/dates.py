@@ -40,6 +40,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
 
+from .patterns import lazy_compile
+
 MIN_YEAR = 1900
 MAX_YEAR = 2200
 
@@ -214,9 +216,9 @@ _FORMS: tuple[_Form, ...] = (
 # prose years ("in 2024", "$2025 million") for a fraction of a full scan.
 # What precedes a year is matched on the reversed text, anchored at the year,
 # so it costs one attempt instead of a search (hence "ht" for "th", "ed" for "de").
-_FOUR_DIGITS = re.compile(r"\d\d\d\d")
-_AFTER_YEAR = re.compile(r"[-/.]\d|\s?[年년]")
-_BEFORE_YEAR_REVERSED = re.compile(
+_FOUR_DIGITS = lazy_compile(r"\d\d\d\d")
+_AFTER_YEAR = lazy_compile(r"[-/.]\d|\s?[年년]")
+_BEFORE_YEAR_REVERSED = lazy_compile(
     r"[\s,./-]{1,7}(?:ts|dn|dr|ht)?\d"  # "12.03." "06/10/" "June 10, " "10th "
     r"|\s{0,3},?(?:\s{1,3}(?:led|ed))?\s{0,3}[-/]?\.?"  # "10 June " "3 de marzo de "
     rf"{_WORD}{{3,10}}[-/]?(?:\s{{1,3}}(?:ed|fo))?[\s/-]{{0,3}}(?:ts|dn|dr|ht|re|º|\.)?\d",
@@ -237,15 +239,15 @@ def _plausible(text: str) -> bool:
     return False
 
 
-_YEARISH = re.compile(r"(?<!\d)\d{4}(?!\d)")
+_YEARISH = lazy_compile(r"(?<!\d)\d{4}(?!\d)")
 
-_LABEL = re.compile(
+_LABEL = lazy_compile(
     rf"(?P<updated>{'|'.join(_UPDATED_LABELS)})|(?P<published>{'|'.join(_PUBLISHED_LABELS)})",
     re.I,
 )
-_LABEL_AFTER = re.compile(r"\s{0,2}[(（]?\s?(?:(?P<updated>更新|수정)|(?P<published>公開|投稿|配信|입력))")
+_LABEL_AFTER = lazy_compile(r"\s{0,2}[(（]?\s?(?:(?P<updated>更新|수정)|(?P<published>公開|投稿|配信|입력))")
 _MAX_LABEL_GAP = 32
-_SENTENCE_BREAK = re.compile(r"[.!?。]\s")
+_SENTENCE_BREAK = lazy_compile(r"[.!?。]\s")
 
 
 # --------------------------------------------------------------------------
@@ -267,7 +269,7 @@ def _regional(name: str) -> tzinfo:
         return _fixed(fallback)
 
 
-_OFFSET = re.compile(r"(?:GMT|UTC|UT)?\s?([+−-])\s?(\d{1,2}?)(?::?(\d{2}))?$")
+_OFFSET = lazy_compile(r"(?:GMT|UTC|UT)?\s?([+−-])\s?(\d{1,2}?)(?::?(\d{2}))?$")
 
 
 def _zone(text: str) -> tzinfo | None:
@@ -479,10 +481,10 @@ def parse_date(text: str | datetime | date, default_tz: tzinfo) -> datetime | No
 
 
 _FALLBACK_MAX_LEN = 64
-_WORDS = re.compile(r"[^\W\d_]+")
-_BASIC_ISO = re.compile(r"\d{8}(?:T\d{4,6}(?:Z|[+-]\d{4})?)?")
-_AMBIGUOUS_NUMERIC = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
-_GMT_OFFSET = re.compile(r"(?:GMT|UTC|UT)\s*[+−-]", re.I)
+_WORDS = lazy_compile(r"[^\W\d_]+")
+_BASIC_ISO = lazy_compile(r"\d{8}(?:T\d{4,6}(?:Z|[+-]\d{4})?)?")
+_AMBIGUOUS_NUMERIC = lazy_compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
+_GMT_OFFSET = lazy_compile(r"(?:GMT|UTC|UT)\s*[+−-]", re.I)
 _DEFAULT_A = datetime(1904, 1, 1)
 _DEFAULT_B = datetime(1905, 2, 2)
 
@@ -527,18 +529,18 @@ def _dateutil_fallback(text: str, default_tz: tzinfo) -> datetime | None:
     return a if a.tzinfo is not None else a.replace(tzinfo=default_tz)
 
 
-_FILLER = re.compile(
+_FILLER = lazy_compile(
     rf"{_LABEL.pattern}|\b(?:{_alternation(_WEEKDAYS)})\b"
     r"|\b(?:on|at|um|am|le|el|de|del|the|of|à|a|las|date|datum|time|stand|heure|fecha|日付|日時|日|時)\b",
     re.I,
 )
 # Numbers a date widget may show next to the date: "5 min read", "2 hours ago".
-_WIDGET_NUMBERS = re.compile(
+_WIDGET_NUMBERS = lazy_compile(
     r"\b\d{1,3}\s?(?:min(?:ute)?s?|minuten?)\.?\s(?:read|lesezeit|de lecture)\b"
     r"|\b\d{1,3}\s?(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\b",
     re.I,
 )
-_BYLINE = re.compile(r"\b(?:by|von|par|por)\b", re.I)
+_BYLINE = lazy_compile(r"\b(?:by|von|par|por)\b", re.I)
 _MAX_DATE_LINE = 200
 
 

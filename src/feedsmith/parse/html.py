@@ -28,11 +28,12 @@ from ..text import clean_inline, squash_spaces, truncate_words, xml_safe
 from .plaintext import apply_body_signals
 from .base import Extracted, ReadContext
 from .dates import parse_date
+from .patterns import lazy_compile
 
 _SNIFF_CHARS = 4096
-_LEADING_JUNK = re.compile(r"(?:\s|\ufeff|<!--.*?-->|<\?xml[^>]*\?>)*", re.S)
-_DOCUMENT_START = re.compile(r"<!doctype\s+html|<html[\s>]", re.I)
-_STRUCTURE_TAG = re.compile(r"<(?:head|body|article)[\s>]", re.I)
+_LEADING_JUNK = lazy_compile(r"(?:\s|\ufeff|<!--.*?-->|<\?xml[^>]*\?>)*", re.S)
+_DOCUMENT_START = lazy_compile(r"<!doctype\s+html|<html[\s>]", re.I)
+_STRUCTURE_TAG = lazy_compile(r"<(?:head|body|article)[\s>]", re.I)
 
 # huge_tree: without it libxml2 silently drops everything nested deeper than 255 levels.
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
@@ -49,7 +50,7 @@ _FRAME_TAGS = frozenset({"header", "footer"})
 _NOISE_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "search"})
 # Matched against each class/id token; "-"/"_" count as word boundaries so that
 # "ad-slot" and "top_ads" match while "header" and "commentary" do not.
-_NOISE_CLASS = re.compile(
+_NOISE_CLASS = lazy_compile(
     r"(?:^|[-_])(?:share|sharing|social|related|newsletter|promo|advert|cookie|subscri"
     r"|comment(?!ary)|breadcrumb|sponsor|paywall|popup|outbrain|taboola)"
     r"|(?:^|[-_])ads?(?:$|[-_])"
@@ -79,8 +80,8 @@ _ARTICLE_TYPES = frozenset({
     "OpinionNewsArticle", "BackgroundNewsArticle", "ReviewNewsArticle", "Report",
     "TechArticle", "LiveBlogPosting", "SocialMediaPosting",
 })
-_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—·•:»/]\s+|(?<=\w):\s+")
-_BY_PREFIX = re.compile(r"^\s*by\s+", re.I)
+_TITLE_SEPARATOR = lazy_compile(r"\s+[|\-–—·•:»/]\s+|(?<=\w):\s+")
+_BY_PREFIX = lazy_compile(r"^\s*by\s+", re.I)
 _LINK_SCHEMES = ("http", "https", "mailto")
 _STORY_SHARE = 0.5
 
@@ -1038,7 +1039,7 @@ def _trim_breaks(el: lxml.html.HtmlElement) -> None:
         el[0].drop_tree()
 
 
-_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+_HTML_SPACE = lazy_compile(r"[ \t\n\r\f]+")
 
 
 def _tidy_whitespace(wrapper: lxml.html.HtmlElement) -> None:

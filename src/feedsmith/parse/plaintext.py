@@ -41,14 +41,15 @@ from ..text import squash_spaces, truncate_words
 from . import signals as sg
 from .base import Extracted, ReadContext
 from .dates import find_dates, is_date_line
+from .patterns import lazy_compile
 
 SUMMARY_LIMIT = 300
-_HAS_DIGIT = re.compile(r"\d")
-_YEARISH = re.compile(r"(?<!\d)\d{4}(?!\d)")
-_SENTENCE_END = re.compile(r"[.!?…。！？\"”’)]$")
-_TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*$")
-_PRONOUN_START = re.compile(r"^(?:He|She|They|His|Her|Their|Er|Sie|Il|Elle|Él|Ella)\b")
-_ABOUT_AUTHOR = re.compile(
+_HAS_DIGIT = lazy_compile(r"\d")
+_YEARISH = lazy_compile(r"(?<!\d)\d{4}(?!\d)")
+_SENTENCE_END = lazy_compile(r"[.!?…。！？\"”’)]$")
+_TRUNCATED = lazy_compile(r"(?:\.\.\.|…)\s*$")
+_PRONOUN_START = lazy_compile(r"^(?:He|She|They|His|Her|Their|Er|Sie|Il|Elle|Él|Ella)\b")
+_ABOUT_AUTHOR = lazy_compile(
     r"^(?:about the authors?|about the writer|the author|über den autor|über die autorin|"
     r"à propos de l'auteur|sobre el autor|sobre la autora|著者について|筆者紹介)\s*:?$",
     re.I,
@@ -66,7 +67,7 @@ _HEADLINE = "headline"
 _SIGNOFF = "signoff"
 
 # What may surround a date in a stamp line besides the date itself.
-_STAMP_FILLER = re.compile(
+_STAMP_FILLER = lazy_compile(
     r"\b\d{1,2}[.:h]\d{2}(?:[.:]\d{2})?\b|\b\d+\s?(?:min(?:ute)?s?|hours?|hrs?|h|days?|mins?)\b|"
     r"\b(?:[ap]\.?m\.?|gmt|utc|(?-i:[A-Z]{2,4}T|ET|PT|CT|MT|Z)|uhr|ago|just now|updated?|published|posted|last|"
     r"modified|on|at|am|um|le|el|de|à|mis à jour|publié|publicado|actualizado|veröffentlicht|aktualisiert|"
@@ -75,7 +76,7 @@ _STAMP_FILLER = re.compile(
     re.I,
 )
 
-_SOURCE_LABEL = re.compile(
+_SOURCE_LABEL = lazy_compile(
     r"^\W*(?:source|sources|quelle|quellen|fuente|fuentes|fonte|bron|källa|kilde|źródło|sumber|"
     r"出典|出所|ソース|配信元|提供|来源|來源|출처)\s*[:：]",
     re.I,
@@ -584,7 +585,7 @@ def _name_with_role(text: str) -> str | None:
     return None
 
 
-_CREDIT_SPLIT = re.compile(r"\s*,\s*|\s+[|·•]\s+|\s+[-–—]\s+")
+_CREDIT_SPLIT = lazy_compile(r"\s*,\s*|\s+[|·•]\s+|\s+[-–—]\s+")
 
 
 def _credit_line(text: str) -> tuple[str, str] | None:
@@ -674,7 +675,7 @@ def _body_signals(units: list[str], ctx: ReadContext) -> Extracted:
         return Extracted()
 
 
-_LINE_REF = re.compile(r"\blines? (\d+)(?:-(\d+))?")
+_LINE_REF = lazy_compile(r"\blines? (\d+)(?:-(\d+))?")
 
 
 def _unit_of_line(line: int) -> int:

@@ -20,6 +20,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
+from .patterns import lazy_compile
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import ProviderRegistry
 
@@ -39,13 +41,13 @@ __all__ = [
 
 _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽ"
 _CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-_CJK = re.compile(f"[{_CJK_CHARS}]")
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_LABEL_PUNCT = re.compile(r"[\W_]+", re.UNICODE)
-_HAS_LETTER = re.compile(r"[^\W\d_]")
-_HAS_DIGIT = re.compile(r"\d")
-_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
-_EMAIL = re.compile(r"^\S+@\S+\.\w+$")
+_CJK = lazy_compile(f"[{_CJK_CHARS}]")
+_ZERO_WIDTH = lazy_compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_LABEL_PUNCT = lazy_compile(r"[\W_]+", re.UNICODE)
+_HAS_LETTER = lazy_compile(r"[^\W\d_]")
+_HAS_DIGIT = lazy_compile(r"\d")
+_URL = lazy_compile(r"^(?:https?://|www\.)\S+$", re.I)
+_EMAIL = lazy_compile(r"^\S+@\S+\.\w+$")
 
 
 def has_cjk(text: str) -> bool:
@@ -90,7 +92,7 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st jr sr vs no fig inc ltd co corp gen gov sen rep lt col sgt capt "
     "jan feb mar apr jun jul aug sep sept oct nov dec approx est dept univ ave etc".split()
 )
-_SENTENCE_BREAK = re.compile(r"(?<=[^\s.][.!?])[\"”’')\]]?\s+(?=[\"“‘(\[]?[" + _UP + r"0-9])|(?<=[。！？])")
+_SENTENCE_BREAK = lazy_compile(r"(?<=[^\s.][.!?])[\"”’')\]]?\s+(?=[\"“‘(\[]?[" + _UP + r"0-9])|(?<=[。！？])")
 
 
 def _sentence_breaks(text: str) -> list[int]:
@@ -343,7 +345,7 @@ for _w in _STRONG_TRAILERS:
     _TRAILER_KEYS[_label_key(_w)] = "strong"
 for _w in _WEAK_TRAILERS:
     _TRAILER_KEYS[_label_key(_w)] = "weak"
-_TRAILER_PREFIX = re.compile(
+_TRAILER_PREFIX = lazy_compile(
     r"^(?:more (?:from|in|on|by|about|stories from|news from|articles from|from the)\s+\S"
     r"|latest (?:from|in|on)\s+\S|other stories (?:from|in)\s|also (?:from|on)\s+\S"
     r"|mehr (?:von|aus|zu)\s|plus (?:de|d')\s?\S|más (?:de|sobre)\s|more like this"
@@ -353,7 +355,7 @@ _TRAILER_PREFIX = re.compile(
 )
 
 
-_COUNTED_COMMENTS = re.compile(
+_COUNTED_COMMENTS = lazy_compile(
     r"^\d+\s+(?:comments?|responses?|replies|reactions|kommentare?|commentaires?|comentarios?)$"
     r"|^(?:comments?|kommentare|commentaires|comentarios)\s*\(\d+\)$",
     re.I,
@@ -384,14 +386,14 @@ def trailer_heading(line: str) -> str | None:
 # Pattern signals
 # --------------------------------------------------------------------------
 
-_CODE_START = re.compile(
+_CODE_START = lazy_compile(
     r"^(?://|/\*|\*/|<!--|-->|<script|</script|<style|<iframe|<div|<noscript|\{|\}|\]\)|\}\)|"
     r"(?:var|let|const|function|import|export|return)\s|if\s?\(|for\s?\(|while\s?\(|"
     r"\(function|window\.|document\.|\$\(|jQuery|googletag|gtag\(|dataLayer|_gaq|"
     r"ga\(|fbq\(|twttr\.|adsbygoogle|\(adsbygoogle|@media|@import|@font-face|"
     r"[.#]?[\w-]+\s*\{[^}]*:[^}]*;)",
 )
-_CODE_TOKENS = re.compile(
+_CODE_TOKENS = lazy_compile(
     r"=>|===|!==|&&|\|\||\(\)\s*\{|\bfunction\s*\(|\bconst\s+\w+\s*=|\bvar\s+\w+\s*=|\blet\s+\w+\s*="
     r"|\.addEventListener\(|\.getElementById\(|\.querySelector|\bnew\s+[A-Z]\w*\(|;\s*\}|\}\s*\)"
     r"|\bundefined\b|\btypeof\b|\bnull\b\s*[;)]|\w+\.\w+\(\S*\);"
@@ -422,11 +424,11 @@ def is_code(line: str) -> bool:
     return False
 
 
-_WEATHER = re.compile(
+_WEATHER = lazy_compile(
     r"^(?:[^\W\d_][\w .'-]{0,30}\s)?-?\d{1,3}(?:[.,]\d{1,2})?\s?°?\s?[CF](?:\s.{0,30})?$"
     r"|^-?\d{1,3}(?:[.,]\d)?°\s?[CF]?(?:\s.{0,30})?$"
 )
-_META_WIDGET = re.compile(
+_META_WIDGET = lazy_compile(
     r"^(?:"
     r"\d+\s?(?:min(?:ute)?s?|mins?)\.?\s+(?:read|reading|de lecture|lectura|Lesezeit|read time)"
     r"|(?:reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura)\s*[:：]?\s*\d.*"
@@ -442,7 +444,7 @@ _META_WIDGET = re.compile(
     r")$",
     re.I,
 )
-_COOKIE = re.compile(
+_COOKIE = lazy_compile(
     # A cookie notice talks to the reader about this site: "we"/"our"/"you" plus consent words.
     r"^(?=.*\bcookies?\b)(?=.*\b(?:we|our|us|you|your|this (?:site|website))\b)"
     r"(?=.*\b(?:use|uses|using|accept|consent|agree|settings|preferences|policy|experience|personali[sz]\w*|"
@@ -453,7 +455,7 @@ _COOKIE = re.compile(
     r"|クッキー|cookieを|쿠키",
     re.I,
 )
-_NEWSLETTER = re.compile(
+_NEWSLETTER = lazy_compile(
     r"^(?:sign up|signup|subscribe|get|join|enter your e-?mail|your e-?mail(?: address)?|by signing up|"
     r"by subscribing|receive|don't miss|never miss|stay (?:informed|up to date|updated|in the know)|"
     r"want (?:more|the latest)|like this (?:article|story)|enjoyed this|abonnieren sie|melden sie sich|"
@@ -468,18 +470,18 @@ _NEWSLETTER = re.compile(
     r"|^(?:this|the) (?:site|form) is protected by recaptcha",
     re.I,
 )
-_EMBED = re.compile(
+_EMBED = lazy_compile(
     r"pic\.twitter\.com/\w+|^[—–-]\s?.{1,60}\(@\w{1,30}\)\s.{0,40}\d{4}$|^view this post on instagram$|"
     r"^a post shared by .{1,80}$",
     re.I,
 )
-_COMMENT_FORM = re.compile(
+_COMMENT_FORM = lazy_compile(
     r"^your (?:e-?mail )?address will not be published|required fields are marked|"
     r"^(?:leave a (?:reply|comment)|post a comment|add a comment)\b.{0,30}$|"
     r"^(?:you must be )?logged in to post a comment|^comments are closed",
     re.I,
 )
-_NOTIFY = re.compile(
+_NOTIFY = lazy_compile(
     r"\b(?:enable|allow|turn on|get|receive) (?:push |browser |desktop )?notifications?\b"
     r"|\bbenachrichtigungen (?:aktivieren|erlauben)\b|\bactiver les notifications\b"
     r"|\bactivar (?:las )?notificaciones\b|通知を(?:許可|受け取る)",
@@ -493,15 +495,15 @@ _SOCIAL_WORDS = (
     "xing", "vk", "hatena", "はてな", "lineで送る",
 )
 _SOCIAL_SET = frozenset(_SOCIAL_WORDS)
-_SHARE_PREFIX = re.compile(
+_SHARE_PREFIX = lazy_compile(
     r"^(?:share (?:this|on|via|the|article|story|post)|share:|click to share|share to|"
     r"teilen (?:auf|per|via)|partager (?:sur|par|via)|compartir (?:en|por)|"
     r"follow (?:us|me|him|her|them)? ?on (?:twitter|x|facebook|instagram|linkedin|threads|bluesky|tiktok|youtube)|"
     r"follow @|folgen sie uns|suivez-nous|síguenos)",
     re.I,
 )
-_NAV_SEPARATORS = re.compile(r"\s*(?:\||•|·|»|›|>|/|–|—|\u2022|\u25b8|\u203a)\s*")
-_FOOTER_PHRASE = re.compile(
+_NAV_SEPARATORS = lazy_compile(r"\s*(?:\||•|·|»|›|>|/|–|—|\u2022|\u25b8|\u203a)\s*")
+_FOOTER_PHRASE = lazy_compile(
     r"\ball rights reserved\b|\balle rechte vorbehalten\b|\btous droits réservés\b|"
     r"\btodos los derechos reservados\b|\btutti i diritti riservati\b|無断転載|無断複製|"
     r"版权所有|무단 ?전재|\bpowered by (?:wordpress|ghost|drupal|squarespace|wix)\b|"
@@ -509,8 +511,8 @@ _FOOTER_PHRASE = re.compile(
     r"\bmay not be (?:reproduced|republished|redistributed)\b",
     re.I,
 )
-_COPYRIGHT_START = re.compile(r"^(?:copyright\b|©|\(c\)\s|&copy;|ⓒ|\(c\)(?=\s?\d))", re.I)
-_COPYRIGHT_PROOF = re.compile(r"©|\(c\)|&copy;|ⓒ|\b(?:19|20)\d{2}\b|rights reserved", re.I)
+_COPYRIGHT_START = lazy_compile(r"^(?:copyright\b|©|\(c\)\s|&copy;|ⓒ|\(c\)(?=\s?\d))", re.I)
+_COPYRIGHT_PROOF = lazy_compile(r"©|\(c\)|&copy;|ⓒ|\b(?:19|20)\d{2}\b|rights reserved", re.I)
 
 
 def _is_copyright_line(line: str) -> bool:
@@ -518,8 +520,8 @@ def _is_copyright_line(line: str) -> bool:
     if _COPYRIGHT_START.match(line):
         return line[:1] != "C" and line[:1] != "c" or bool(_COPYRIGHT_PROOF.search(line, 9))
     return "©" in line and bool(_FOOTER_PHRASE.search(line))
-_TRUST_PRINCIPLES = re.compile(r"\bthomson reuters trust principles\b", re.I)
-_RELATED_LINK = re.compile(
+_TRUST_PRINCIPLES = lazy_compile(r"\bthomson reuters trust principles\b", re.I)
+_RELATED_LINK = lazy_compile(
     r"^(?:read (?:also|more|next)|also read|see also|related|related story|related article|"
     r"more|more on this|recommended|watch|listen|opinion|explainer|lesen sie auch|"
     r"mehr dazu|mehr zum thema|auch interessant|lire aussi|à lire aussi|a lire aussi|"
@@ -528,7 +530,7 @@ _RELATED_LINK = re.compile(
     r"|^(?:READ MORE|READ ALSO|ALSO READ|RELATED|WATCH|LISTEN)\b\s*[:：-]?\s*\S",
     re.I,
 )
-_CREDITS = re.compile(
+_CREDITS = lazy_compile(
     r"^\(?\s*(?:[a-z]+ly\s+)?(?:(?:additional )?reporting by|editing by|writing by|compiled by|edited by|"
     r"research by|graphics? by|video by|production by|fact[- ]checked by|reviewed by|"
     r"with (?:additional )?(?:reporting|inputs?) (?:by|from)|mit material von|"
@@ -536,16 +538,16 @@ _CREDITS = re.compile(
     r"additional reporting)\b.{0,200}$",
     re.I,
 )
-_TAGS = re.compile(
+_TAGS = lazy_compile(
     r"^(?:tags?|tagged|tagged with|topics?|filed under|categories|category|posted in|"
     r"schlagworte|schlagwörter|themen|thèmes|mots-clés|etiquetas|temas|タグ|태그|标签)\s*[:：]\s*\S.{0,200}$",
     re.I,
 )
-_RULE = re.compile(r"^[-=_*~#.·•\u2014\u2013\s]{3,}$")
+_RULE = lazy_compile(r"^[-=_*~#.·•\u2014\u2013\s]{3,}$")
 
 # Captions and photo credits --------------------------------------------------------------
 
-_CREDIT_ONLY = re.compile(
+_CREDIT_ONLY = lazy_compile(
     r"^[(\[]?\s*(?:(?:image|photo|picture|photograph|foto|bild|imagen|illustration|graphic|"
     r"graphics|video|cover|header|featured|top|main|lead|hero|thumbnail)s?\s+)?"
     r"(?:credits?|courtesy|source of image|by|via|credit line)\s*[:：]\s*.{1,100}[)\]]?$"
@@ -558,7 +560,7 @@ _CREDIT_ONLY = re.compile(
     r"|^[(\[]\s*(?:" + _AGENCY_ALT + r")(?:\s+photo)?\s*(?:/\s*[^()\[\]]{1,60})?[)\]]$",
     re.I,
 )
-_TRAILING_PAREN_CREDIT = re.compile(
+_TRAILING_PAREN_CREDIT = lazy_compile(
     r"[(\[]\s*(?:(?:image|photo|picture|foto|bild)\s*(?:credit|courtesy|by)?\s*[:：]?\s*[^()\[\]]{1,100}"
     r"|(?:photo|image|picture) by\s[^()\[\]]{1,100}"
     r"|credit\s*[:：]\s*[^()\[\]]{1,100}"
@@ -569,7 +571,7 @@ _TRAILING_PAREN_CREDIT = re.compile(
     r")[)\]]\s*$",
     re.I,
 )
-_TRAILING_BARE_CREDIT = re.compile(
+_TRAILING_BARE_CREDIT = lazy_compile(
     r"(?:[.!?\"”’)]\s+|\s[/|]\s*|\s[-–—]\s)"
     r"(?P<credit>(?:" + _AGENCY_ALT + r")(?:\s?[-/]\s?(?:" + _AGENCY_ALT + r"))+"
     r"|(?:" + _AGENCY_ALT + r")\s+(?:photo|photos|foto)(?:\s+by\s+[^.]{2,40})?"
@@ -582,7 +584,7 @@ _TRAILING_BARE_CREDIT = re.compile(
     r"\s*$",
     re.I,
 )
-_SLASH_CREDIT = re.compile(
+_SLASH_CREDIT = lazy_compile(
     r"^(?P<text>[^/]{3,200}?[^.!?\s])\s+/\s*(?P<credit>(?:" + _AGENCY_ALT + r")(?:\s?[-/]\s?(?:"
     + _AGENCY_ALT + r"))*)\s*$",
     re.I,
@@ -601,7 +603,7 @@ _PHOTO_ALT = _alt([a for a in (
     "NurPhoto", "SOPA Images", "LightRocket", "Sipa USA", "ZUMA Press", "ZUMA Wire", "Unsplash", "Pixabay",
     "Pexels", "Imago", "imago images", "picture alliance", "WireImage", "FilmMagic", "Adobe Stock",
 )])
-_LONE_CREDIT = re.compile(
+_LONE_CREDIT = lazy_compile(
     r"^(?:(?:[\w.'-]+\s+){0,4}(?:via|for|/)\s*)?(?:" + _PHOTO_ALT + r")(?:\s*/\s*[^/]{2,40})?$"
     r"|^(?:" + _AGENCY_ALT + r")(?:\s?-\s?(?:" + _AGENCY_ALT + r"))*\s*/\s*[" + _UP + r"][^/]{2,40}$",
     re.I,
@@ -658,8 +660,8 @@ def is_credit_line(line: str) -> bool:
 # Names, roles, bylines
 # --------------------------------------------------------------------------
 
-_NAME_TOKEN = re.compile(r"^(?:[" + _UP + r"][^\W\d_]*(?:['’\-][" + _UP + r"]?[^\W\d_]+)*\.?|(?:[" + _UP + r"]\.){1,3}[" + _UP + r"]?\.?)$")
-_CJK_NAME = re.compile(f"^[{_CJK_CHARS}][{_CJK_CHARS}・·\\s]{{1,10}}$")
+_NAME_TOKEN = lazy_compile(r"^(?:[" + _UP + r"][^\W\d_]*(?:['’\-][" + _UP + r"]?[^\W\d_]+)*\.?|(?:[" + _UP + r"]\.){1,3}[" + _UP + r"]?\.?)$")
+_CJK_NAME = lazy_compile(f"^[{_CJK_CHARS}][{_CJK_CHARS}・·\\s]{{1,10}}$")
 
 
 def is_person_name(text: str) -> bool:
@@ -687,11 +689,11 @@ def is_person_name(text: str) -> bool:
     return capitals >= 2
 
 
-_ROLE_NOUN_RE = re.compile(
+_ROLE_NOUN_RE = lazy_compile(
     r"\b(?:" + _alt(list(_ROLE_WORDS) + list(_ROLE_NOUNS)) + r")\b|記者|編集|기자|记者|编辑|特派員|論説委員",
     re.I,
 )
-_ROLE_CORE = re.compile(
+_ROLE_CORE = lazy_compile(
     r"\b(?:writer|editor|reporter|journalist|correspondent|columnist|contributor|producer|analyst|"
     r"critic|blogger|author|freelancer|photographer|photojournalist|anchor|commentator|presenter|"
     r"intern|redakteur(?:in)?|journalist(?:in)?|korrespondent(?:in)?|autor(?:in)?|reporter(?:in)?|"
@@ -728,19 +730,19 @@ _BY_KEYWORDS = (
     r"|by|von|par|por|door|di|av|af|de|auteur\s*:|autor\s*:|autorin\s*:|author\s*:|authors\s*:|"
     r"byline\s*:|writer\s*:|reporter\s*:|text\s*:|texte\s*:|texto\s*:|words\s*:|redaktion\s*:"
 )
-_BYLINE_START = re.compile(
+_BYLINE_START = lazy_compile(
     r"^(?:(?:published|posted|updated|last updated|veröffentlicht|publié|publicado)\s+(?:on\s+|am\s+|le\s+|el\s+)?"
     r"(?P<date>.{4,40}?)\s+)?(?P<kw>" + _BY_KEYWORDS + r")\s+(?P<body>.+)$",
     re.I,
 )
-_BYLINE_CJK = re.compile(
+_BYLINE_CJK = lazy_compile(
     r"^(?:(?:文|文・写真|写真・文|取材・文|取材/文|文/|文／|筆者|著者|執筆|記者|作者|撰文|文字|编辑|記事)\s*[・:：/／|｜ ]\s*"
     r"(?P<a>[" + _CJK_CHARS + r"][" + _CJK_CHARS + r"・· ]{0,10}?)"
     r"|(?P<b>[" + _CJK_CHARS + r"][" + _CJK_CHARS + r"・· ]{1,8}?)\s?(?:記者|기자|记者|特派員|編集委員|論説委員|特派员))"
     r"(?:\s*[|｜/／,，、]\s*(?P<rest>.*)|\s+(?P<rest2>.*)|)$"
 )
-_BYLINE_SEPARATORS = re.compile(r"\s+(?:\||•|·|—|–|-{1,2})\s+|\s*\|\s*|\s+(?=(?:published|updated|posted|on)\b)|\s+(?=\d)", re.I)
-_NAME_JOINERS = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b)\s*", re.I)
+_BYLINE_SEPARATORS = lazy_compile(r"\s+(?:\||•|·|—|–|-{1,2})\s+|\s*\|\s*|\s+(?=(?:published|updated|posted|on)\b)|\s+(?=\d)", re.I)
+_NAME_JOINERS = lazy_compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b)\s*", re.I)
 _MAX_BYLINE = 160
 
 
@@ -854,7 +856,7 @@ def parse_byline(line: str) -> Byline | None:
     return Byline(_join_names(names), agency, (m["date"] or "") + (" " + rest if rest else ""), org)
 
 
-_DATE_WORDS = re.compile(
+_DATE_WORDS = lazy_compile(
     r"^(?:published|updated|posted|on|am|le|el|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|"
     r"sep|oct|nov|dec|today|yesterday)",
     re.I,
@@ -878,13 +880,13 @@ class Signoff(NamedTuple):
     form: str  # "slash", "dash", "paren" or "bare"
 
 
-_SIGNOFF_SLASH = re.compile(r"^(?P<text>(?:.*?[.!?\"”’)\]…])?)\s*/\s?(?P<name>[" + _UP + r"][A-Za-z0-9&.]{1,15})\s*$")
-_SIGNOFF_DASH = re.compile(
+_SIGNOFF_SLASH = lazy_compile(r"^(?P<text>(?:.*?[.!?\"”’)\]…])?)\s*/\s?(?P<name>[" + _UP + r"][A-Za-z0-9&.]{1,15})\s*$")
+_SIGNOFF_DASH = lazy_compile(
     r"^(?P<text>(?:.*?[.!?\"”’)\]…])?)\s*(?:—|–|--|-|―|~)\s?(?P<name>[" + _UP + r"A-Za-z][\w&.' -]{1,40}?)\s*[.]?\s*$"
 )
-_SIGNOFF_PAREN = re.compile(r"^(?P<text>(?:.*?[.!?\"”’…])?)\s*[(\[]\s*(?P<name>[\w&.' -]{2,30}?)\s*[)\]]\s*$")
-_SIGNOFF_BARE = re.compile(r"^(?P<text>.*?[.!?\"”’])\s+(?P<name>[\w&.' -]{2,30}?)\s*$")
-_ABBREV_NAME = re.compile(r"^[A-Z][A-Z0-9&.]{1,9}$")
+_SIGNOFF_PAREN = lazy_compile(r"^(?P<text>(?:.*?[.!?\"”’…])?)\s*[(\[]\s*(?P<name>[\w&.' -]{2,30}?)\s*[)\]]\s*$")
+_SIGNOFF_BARE = lazy_compile(r"^(?P<text>.*?[.!?\"”’])\s+(?P<name>[\w&.' -]{2,30}?)\s*$")
+_ABBREV_NAME = lazy_compile(r"^[A-Z][A-Z0-9&.]{1,9}$")
 
 
 def _known_publication(name: str, registry: ProviderRegistry | None) -> bool:
@@ -947,15 +949,15 @@ class Dateline(NamedTuple):
     when: str  # the date text in the dateline ("March 3"), often without a year
 
 
-_DATELINE = re.compile(
+_DATELINE = lazy_compile(
     r"^(?P<place>[" + _UP + r"][" + _UP + r".'’ -]{1,40}?|[" + _UP + r"][^\W\d_]+(?:[ -][" + _UP + r"][^\W\d_]+){0,2})"
     r"(?:\s*,\s*(?P<when>[^()\n]{1,40}?))?\s*[(\[](?P<agency>[^()\[\]\d]{2,40}?)[)\]]\s*(?:--|[-–—:])\s?"
 )
-_DATELINE_SLASHED = re.compile(
+_DATELINE_SLASHED = lazy_compile(
     r"^(?P<place>[" + _UP + r"][" + _UP + r"\w.'’ -]{1,40}?)(?:\s*,\s*(?P<when>[^/\n]{1,40}?))?\s*/\s?"
     r"(?P<agency>[A-Z][\w .&-]{1,30}?)\s?/\s*(?:--|[-–—])\s?"
 )
-_DATELINE_NO_AGENCY = re.compile(
+_DATELINE_NO_AGENCY = lazy_compile(
     r"^(?P<place>[" + _UP + r"]{2}[" + _UP + r".'’ -]{0,40}?)(?:\s*,\s*(?P<when>[^—–\n]{1,40}?))?\s*(?:--|—|–)\s"
 )
 
@@ -986,7 +988,7 @@ def find_dateline(line: str, registry: ProviderRegistry | None = None) -> Dateli
     return None
 
 
-_ATTRIBUTION = re.compile(
+_ATTRIBUTION = lazy_compile(
     r"^(?:"
     r"(?:read|see|view|get)\s+(?:the\s+)?(?:full|original|complete|entire|whole|rest of the)\s+"
     r"(?:story|article|report|post|piece|interview|text|version)\s+(?:at|on|in|from|via|over at)\s+(?P<a>.+?)"
@@ -1009,7 +1011,7 @@ _ATTRIBUTION = re.compile(
     r")\s*[.。]?$",
     re.I,
 )
-_ATTRIBUTION_TAIL = re.compile(
+_ATTRIBUTION_TAIL = lazy_compile(
     r"\s+(?:on|am|le|el)\s+(?:[\w,.]+\s){0,3}\d{4}\b.*$|\s+under\s+(?:a\s+)?creative commons.*$|"
     r"\s*,?\s+(?:and is|and has been|with permission|where it|which|as part of|under)\b.*$|"
     r"\s+\(opens in a new (?:tab|window)\).*$",
@@ -1039,20 +1041,20 @@ def _clean_org(name: str) -> str | None:
     return name
 
 
-_INITIALISM_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
+_INITIALISM_END = lazy_compile(r"\b(?:[A-Z]\.){2,}$")
 
 
-_COPYRIGHT_YEARS = re.compile(r"\b(?:19|20)\d{2}(?:\s*[-–—/]\s*(?:19|20)?\d{2,4})?\b,?")
-_COPYRIGHT_NOISE = re.compile(
+_COPYRIGHT_YEARS = lazy_compile(r"\b(?:19|20)\d{2}(?:\s*[-–—/]\s*(?:19|20)?\d{2,4})?\b,?")
+_COPYRIGHT_NOISE = lazy_compile(
     r"\bcopyright\b|©|\(c\)|&copy;|ⓒ|\ball rights reserved\b\.?|\balle rechte vorbehalten\b\.?|"
     r"\btous droits réservés\b\.?|\btodos los derechos reservados\b\.?|\btutti i diritti riservati\b\.?|"
     r"無断転載(?:を)?禁(?:じます|止)?。?|版权所有|무단 ?전재.*$",
     re.I,
 )
-_COPYRIGHT_CLAUSE = re.compile(
+_COPYRIGHT_CLAUSE = lazy_compile(
     r"\s[|•·]\s|(?<![A-Z])\.\s|\s[-–—]\s|,\s+(?:a|an|part of|owned by|a division|a subsidiary)\b"
 )
-_CORP_SUFFIX = re.compile(
+_CORP_SUFFIX = lazy_compile(
     r",?\s+(?:ltd\.?|limited|inc\.?|incorporated|llc|l\.l\.c\.|gmbh(?:\s*&\s*co\.?\s*kg)?|ag|s\.a\.s?\.?|"
     r"sas|sarl|s\.l\.|s\.r\.l\.|pte\.?\s*ltd\.?|pty\.?\s*ltd\.?|co\.,?\s*ltd\.?|corp\.?|corporation|plc|"
     r"b\.v\.|bv|k\.k\.|kk|n\.v\.|nv|ab|asa|oy)$",
@@ -1081,7 +1083,7 @@ def find_copyright(line: str) -> str | None:
     return _clean_org(text)
 
 
-_PERSON_ON = re.compile(r"^(?P<person>[^,]{3,60}?)\s+(?:on|at|in|for)\s+(?P<rest>\S.*)$")
+_PERSON_ON = lazy_compile(r"^(?P<person>[^,]{3,60}?)\s+(?:on|at|in|for)\s+(?P<rest>\S.*)$")
 
 
 def find_attribution(line: str) -> str | None:
@@ -1121,33 +1123,33 @@ _ORG_RE = (
     r"(?P<org>(?:[Tt]he\s+)?[" + _UP + r"0-9][\w'’&.+-]*(?:\s+(?:[" + _UP + r"0-9][\w'’&.+-]*|of|and|&|for|on|de|du|des|la|le|"
     r"der|die|das|für|the|y|del|di|am|im))*)"
 )
-_BIO_EN = re.compile(
+_BIO_EN = lazy_compile(
     r"^" + _NAME_RE + r"\s+(?:is|was|has been|serves as|works as)\s+(?:(?:a|an|the|our|one of the)\s+)?"
     r"(?:[\w-]+\s+){0,5}?(?:" + _alt(_ROLE_NOUNS[:-1]) + r")s?\b"
     r"(?:\s+(?:and\s+)?(?:[\w-]+\s+){0,4}?(?:at|for|with|of|on)\s+(?:the\s+)?" + _ORG_RE + r")?",
 )
-_BIO_EN_VERB = re.compile(
+_BIO_EN_VERB = lazy_compile(
     r"^" + _NAME_RE + r"\s+(?:writes|reports|covers|blogs|has written|has reported|has covered|joined|"
     r"has been writing|has been reporting|contributes)\b[^.]{0,140}?\b(?:for|at|about)\s+(?:the\s+)?" + _ORG_RE
 )
-_BIO_DE = re.compile(
+_BIO_DE = lazy_compile(
     r"^" + _NAME_RE + r"\s+(?:ist|war|arbeitet als)\s+(?:seit\s+\d{4}\s+)?(?:(?:ein|eine|der|die)\s+)?(?:[\w-]+\s+){0,3}?"
     r"(?i:redakteur|redakteurin|journalist|journalistin|korrespondent|korrespondentin|autor|autorin|"
     r"reporter|reporterin|volontär|volontärin|ressortleiter|ressortleiterin|chefredakteur|"
     r"chefredakteurin)\b(?:[^.]{0,60}?\b(?:bei|für|von|im|am)\s+(?:der\s+|dem\s+|den\s+|des\s+)?" + _ORG_RE + r")?",
 )
-_BIO_FR = re.compile(
+_BIO_FR = lazy_compile(
     r"^" + _NAME_RE + r"\s+est\s+(?:(?:un|une|le|la)\s+)?(?:[\w-]+\s+){0,2}?(?:journaliste|rédacteur|rédactrice|"
     r"reporter|correspondant|correspondante|chroniqueur|chroniqueuse)\b(?:[^.]{0,60}?\b(?:à|au|chez|pour|de|du)\s+" + _ORG_RE + r")?",
 )
-_BIO_ES = re.compile(
+_BIO_ES = lazy_compile(
     r"^" + _NAME_RE + r"\s+es\s+(?:(?:un|una|el|la)\s+)?(?:[\w-]+\s+){0,2}?(?:periodista|redactor|redactora|reportero|"
     r"reportera|corresponsal|editor|editora|columnista)\b(?:[^.]{0,60}?\b(?:en|de|para|del)\s+" + _ORG_RE + r")?",
 )
-_BIO_PREFILTER = re.compile(
+_BIO_PREFILTER = lazy_compile(
     r"^[" + _UP + r"][^\W\d_]+[^.]{0,60}?\s(?:is|was|has|serves|works|writes|reports|covers|blogs|joined|contributes|ist|war|arbeitet|est|es)\s"
 )
-_ORG_TRIM = re.compile(r"(?:\s+(?:of|and|&|for|on|de|du|des|la|le|der|die|das|für|the|y|del|di|am|im))+$")
+_ORG_TRIM = lazy_compile(r"(?:\s+(?:of|and|&|for|on|de|du|des|la|le|der|die|das|für|the|y|del|di|am|im))+$")
 
 
 # "journaliste au Monde" is at "Le Monde"; "periodista del Mundo" at "El Mundo".
@@ -1367,8 +1369,8 @@ _SHARE_STARTS = frozenset("share click teilen partager compartir follow folgen s
 # Headlines
 # --------------------------------------------------------------------------
 
-_ENDS_WITH_PERIOD = re.compile(r"[^.][.。]$")
-_ABBR_END = re.compile(r"(?:\b[A-Z]\.){2,}$|\b(?:Inc|Ltd|Co|Corp|Jr|Sr|St)\.$")
+_ENDS_WITH_PERIOD = lazy_compile(r"[^.][.。]$")
+_ABBR_END = lazy_compile(r"(?:\b[A-Z]\.){2,}$|\b(?:Inc|Ltd|Co|Corp|Jr|Sr|St)\.$")
 
 
 def looks_like_headline(line: str, *, classified: bool = False) -> bool:
