@@ -286,6 +286,33 @@ def test_urls_are_normalised_for_validators():
     assert rss_items(render_all(cat, "rss"))[0].findtext("link") == expected
 
 
+@pytest.mark.parametrize("given, expected", [
+    ("http://127.0.0.1:8000/topics/ai.atom", "http://127.0.0.1:8000/topics/ai.atom"),
+    ("http://example.org:80/a.rss", "http://example.org/a.rss"),  # a default port goes
+    ("https://example.org:08443/a", "https://example.org:8443/a"),
+    ("http://example.org:8000/a?", "http://example.org:8000/a"),  # an empty query goes
+    ("http://example.org:8000/a/./b/../c", "http://example.org:8000/a/c"),
+    ("http://Example.org:8000/a b", "http://example.org:8000/a%20b"),
+])
+def test_urls_with_a_port_are_normalised(given, expected):
+    assert render.canonical_url(given) == expected
+
+
+def test_content_is_escaped_as_lxml_would():
+    text = "".join(chr(c) for c in (9, 10, 13, *range(32, 0x250), 0xE000, 0xFFFD, 0x1D11E))
+    element = etree.Element("x")
+    element.text = text
+    assert etree.tostring(element, encoding="utf-8") == b"<x>" + render._xml_text(text) + b"</x>"
+
+
+def test_article_hashes_follow_the_object_not_the_id():
+    first = article(1)
+    edited = replace(first, title="Story 1, corrected")
+    assert render._article_hash(first) == hash(first)
+    assert render._article_hash(edited) == hash(edited) != hash(first)
+    assert render._article_hash(first) == hash(first)  # remembered
+
+
 # ------------------------------------------------------------------ entry content
 
 

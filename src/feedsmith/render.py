@@ -25,7 +25,7 @@ import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache, partial
 from typing import Any
@@ -68,6 +68,8 @@ HUGE_ENTRY_SHARE = 4
 # models (sanitised HTML) only briefly, while one feed is written in each format.
 ENTRY_CACHE_BYTES = 96 * 1024 * 1024
 MODEL_CACHE_SIZE = 1024
+# Articles whose hash (part of every cache key) is remembered, by identity.
+ARTICLE_HASHES = 8192
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -173,30 +175,47 @@ def _host(netloc: str, scheme: str) -> str | None:
 # http(s), lower-case host without port, path, no percent-escapes or odd characters.
 _NORMAL_URL = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*/[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*"
                          r"(?:#[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?")
+# The same with a port (as a local base_url has), but without query or fragment,
+# which the full normalisation would drop when empty.
+_NORMAL_PORT_URL = re.compile(r"(https?)://[a-z0-9-]+(?:\.[a-z0-9-]+)*:([1-9][0-9]{0,4})/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*")
+
+
+def _in_normal_form(raw: str) -> bool:
+    """Whether :func:`_url` would return ``raw`` unchanged, by a cheap sufficient test."""
+    if "/." in raw:
+        return False
+    if _NORMAL_URL.fullmatch(raw):
+        return True
+    with_port = _NORMAL_PORT_URL.fullmatch(raw)
+    return with_port is not None and int(with_port.group(2)) != _DEFAULT_PORTS[with_port.group(1)]
 
 
 _join = lru_cache(maxsize=4096)(urljoin)  # articles repeat their relative links
+URL_CACHE_SIZE = 65536
 
 
-def _url(value: str | None, base: str | None = None, schemes: Iterable[str] = ("http", "https")) -> str | None:
+@lru_cache(maxsize=URL_CACHE_SIZE)
+def _url(value: str | None, base: str | None = None, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
     """An absolute URL in RFC 3986 normal form, or None when there is none.
 
     Normal form matters: Atom ids are compared character by character and the
     validator warns about ids that are not canonical; RSS validators reject
     any character outside RFC 2396, so everything else is percent-encoded.
+    Cached: every document normalises the same feed, archive and home URLs,
+    and articles repeat their links across formats.
     """
     if not value:
         return None
     raw = value.strip()
-    if _NORMAL_URL.fullmatch(raw) and "/." not in raw:
-        return raw  # already in normal form: the common case, and cheap
+    if _in_normal_form(raw):
+        return raw  # the common case, and cheap
     raw = _text(raw).strip()
     if not raw:
         return None
     try:
         if base:
             raw = _join(base, raw)
-            if _NORMAL_URL.fullmatch(raw) and "/." not in raw:
+            if _in_normal_form(raw):
                 return raw
         parts = urlsplit(unicodedata.normalize("NFC", raw))
     except ValueError:
@@ -623,6 +642,7 @@ class _Entry:
     updated: datetime
     summary: str  # plain text, never empty
     content_html: str | None  # None in summary mode or when there is nothing to show
+    content_xml: bytes | None  # content_html escaped as XML element text (see _with_content)
     author: str | None
     tags: tuple[str, ...]
     source: _Source | None
@@ -682,9 +702,10 @@ def _content_html(article: Article) -> str:
 
 
 @lru_cache(maxsize=MODEL_CACHE_SIZE)
-def _entry(article: Article, url: str, full: bool) -> _Entry:
+def _entry(candidate: _Candidate) -> _Entry:
     """The format-neutral entry; cached because sanitising HTML is the costly part."""
-    content = _content_html(article) if full else None
+    article, url = candidate.article, candidate.url
+    content = _content_html(article) if candidate.full else None
     provider = article.provider
     source = _Source(_line(provider.name) or provider.key, _provider_home(provider)) if provider else None
     entry_url = _url(url) or url
@@ -696,6 +717,7 @@ def _entry(article: Article, url: str, full: bool) -> _Entry:
         updated=_utc(article.modified),
         summary=_summary(article),
         content_html=content or None,
+        content_xml=_xml_text(content) if content else None,
         author=_line(article.author) or None,
         tags=_tags(article),
         source=source if source and source.name else None,
@@ -892,6 +914,34 @@ def _has_markup_chars(*texts: str | None) -> bool:
     return any(t and ("&" in t or "<" in t) for t in texts)
 
 
+# Stands in for the content while feedgen builds an entry (see _with_content). A
+# noncharacter, which _text removes from article text, so it occurs nowhere else.
+_CONTENT_MARK = "\ufdd0content\ufdd0"
+_CONTENT_MARK_BYTES = _CONTENT_MARK.encode()
+
+
+def _xml_text(text: str) -> bytes:
+    """``text`` as libxml2 serialises element text in UTF-8 (tests compare the two)."""
+    return (text.encode("utf-8").replace(b"&", b"&amp;").replace(b"<", b"&lt;")
+            .replace(b">", b"&gt;").replace(b"\r", b"&#13;"))
+
+
+def _with_content(data: bytes, e: _Entry) -> bytes:
+    """The entry's bytes with the content mark replaced by the escaped content.
+
+    Serialising the content is most of an entry's cost and the same in RSS
+    and Atom, so it is escaped once per article (:attr:`_Entry.content_xml`)
+    and spliced in. The mark's first occurrence is the content: every element
+    before it holds cleaned text or a URL.
+    """
+    if e.content_xml is None:
+        return data
+    before, mark, after = data.partition(_CONTENT_MARK_BYTES)
+    if not mark:
+        raise AssertionError("content mark missing from a rendered entry")
+    return before + e.content_xml + after
+
+
 def _feedgen_entry(e: _Entry) -> FeedEntry:
     """The fields RSS and Atom share."""
     fe = FeedEntry()
@@ -916,7 +966,7 @@ def _rss_item(e: _Entry) -> bytes:
     # RSS descriptions are HTML; the summary is plain text, so it is escaped.
     fe.description(html.escape(e.summary, quote=False))
     if e.content_html:
-        fe.content(e.content_html)  # content:encoded, since a description is set
+        fe.content(_CONTENT_MARK)  # content:encoded, since a description is set
     if e.image:
         fe.enclosure(e.image.url, str(e.image.length), e.image.type)
         _media(fe, e.image)
@@ -930,7 +980,7 @@ def _rss_item(e: _Entry) -> bytes:
     source = e.source.name if e.source else None
     if _has_markup_chars(e.title, e.author, source, *e.tags):
         data = _plain_text(data, _ITEM_PLAIN)
-    return data
+    return _with_content(data, e)
 
 
 def _atom_entry(e: _Entry) -> bytes:
@@ -939,14 +989,14 @@ def _atom_entry(e: _Entry) -> bytes:
     fe.updated(updated)
     fe.summary(e.summary)
     if e.content_html:
-        fe.content(e.content_html, type="html")
+        fe.content(_CONTENT_MARK, type="html")
     if e.author:
         fe.author(name=e.author)
     if e.image:
         _media(fe, e.image)
     fe.register_extension("feedsmith", partial(_AtomEntryExtras, e, updated), atom=True, rss=False)
     data = _fragment(fe.atom_entry(), "atom")
-    return _plain_text(data, _ATOM_NAMES) if _has_markup_chars(e.author) else data
+    return _with_content(_plain_text(data, _ATOM_NAMES) if _has_markup_chars(e.author) else data, e)
 
 
 def _feed_generator(head: _Head, updated: datetime) -> FeedGenerator:
@@ -993,14 +1043,20 @@ def _styled(head: _Head, document: bytes) -> bytes:
     tree next to the home page, so its absolute URL is the home page's sibling.
     Feed readers and validators ignore the instruction.
     """
-    href = _url(urljoin(head.home_url, STYLESHEET_PATH)) or STYLESHEET_PATH
-    href = href.replace("&", "&amp;").replace('"', "&quot;")
-    instruction = f'<?xml-stylesheet type="text/xsl" href="{href}"?>\n'.encode()
+    instruction = _stylesheet_instruction(head.home_url)
     declaration = _XML_DECLARATION.match(document)
     at = declaration.end() if declaration else 0
     if declaration and not declaration.group().endswith(b"\n"):
         instruction = b"\n" + instruction
     return document[:at] + instruction + document[at:]
+
+
+@lru_cache(maxsize=16)
+def _stylesheet_instruction(home_url: str) -> bytes:
+    """The ``<?xml-stylesheet?>`` line for a tree whose home page is ``home_url``."""
+    href = _url(urljoin(home_url, STYLESHEET_PATH)) or STYLESHEET_PATH
+    href = href.replace("&", "&amp;").replace('"', "&quot;")
+    return f'<?xml-stylesheet type="text/xsl" href="{href}"?>\n'.encode()
 
 
 def _split(document: bytes, closing: bytes) -> tuple[bytes, bytes]:
@@ -1139,23 +1195,71 @@ _SLOT_OVERHEAD = 256  # bytes of bookkeeping per cached entry, roughly
 _CACHE = _EntryCache(ENTRY_CACHE_BYTES)
 
 
-def _entry_bytes(fmt: str, article: Article, url: str, full: bool) -> _Rendered:
-    """One article's fragment in one format; the key covers everything it depends on."""
-    key = (article.id, hash(article), url, full)
-    cached = _CACHE.get(key, fmt)
-    if cached is None:
-        e = _entry(article, url, full)
-        writer = _WRITERS[fmt]
-        cached = writer.entry(e), writer.updated(e)
-        _CACHE.put(key, fmt, cached)
-    return cached
+class _ArticleHashes:
+    """``hash(article)`` of the article objects seen last, remembered by identity.
+
+    A frozen article hashes every field (body, images and related articles
+    included) on each call, and an article is looked up once per document and
+    format that holds it. The objects are referenced while remembered, so an
+    ``id()`` cannot be reused by another article in the meantime. Thread-safe.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._known: dict[int, tuple[Article, int]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, article: Article) -> int:
+        found = self._known.get(id(article))
+        if found is not None and found[0] is article:
+            return found[1]
+        value = hash(article)
+        with self._lock:
+            self._known[id(article)] = (article, value)
+            while len(self._known) > self.size:
+                del self._known[next(iter(self._known))]  # the oldest
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._known.clear()
+
+
+_article_hash = _ArticleHashes(ARTICLE_HASHES)
 
 
 @dataclass(frozen=True, slots=True)
 class _Candidate:
-    article: Article
-    url: str
-    full: bool
+    """An article as a document would show it, compared and hashed by its cache key alone."""
+
+    article: Article = field(compare=False)
+    key: _Key
+
+    @property
+    def url(self) -> str:
+        return self.key[2]
+
+    @property
+    def full(self) -> bool:
+        return self.key[3]
+
+    def summary_only(self) -> _Candidate:
+        return _Candidate(self.article, (*self.key[:3], False))
+
+
+def _candidate(article: Article, url: str, full: bool) -> _Candidate:
+    return _Candidate(article, (article.id, _article_hash(article), url, full))
+
+
+def _entry_bytes(fmt: str, candidate: _Candidate) -> _Rendered:
+    """One article's fragment in one format; the key covers everything it depends on."""
+    cached = _CACHE.get(candidate.key, fmt)
+    if cached is None:
+        e = _entry(candidate)
+        writer = _WRITERS[fmt]
+        cached = writer.entry(e), writer.updated(e)
+        _CACHE.put(candidate.key, fmt, cached)
+    return cached
 
 
 def _candidates(articles: Iterable[Article], catalog: Catalog, config: Config, full: bool) -> list[_Candidate]:
@@ -1167,7 +1271,7 @@ def _candidates(articles: Iterable[Article], catalog: Catalog, config: Config, f
         entry_id = _entry_id(article.id)
         if entry_id not in seen:
             seen.add(entry_id)
-            out.append(_Candidate(article, url, full))
+            out.append(_candidate(article, url, full))
     return out
 
 
@@ -1188,10 +1292,10 @@ def _select(fmt: str, candidates: list[_Candidate], room: int, fit: str = "drop"
     share = room // HUGE_ENTRY_SHARE
     chosen: list[_Rendered] = []
     for candidate in candidates:
-        rendered = _entry_bytes(fmt, candidate.article, candidate.url, candidate.full)
+        rendered = _entry_bytes(fmt, candidate)
         if candidate.full and (len(rendered[0]) > share
                                or fit != "drop" and len(rendered[0]) + separator > room):
-            rendered = _entry_bytes(fmt, candidate.article, candidate.url, False)
+            rendered = _entry_bytes(fmt, candidate.summary_only())
         cost = len(rendered[0]) + separator
         if cost > room and fit != "keep":
             break
@@ -1212,7 +1316,7 @@ def _assemble(fmt: str, head: _Head, candidates: list[_Candidate], budget: int, 
         return frames[newest]
 
     # Size the frame as if the newest candidate stays (it almost always does).
-    first = [_entry_bytes(fmt, c.article, c.url, c.full) for c in candidates[:1]]
+    first = [_entry_bytes(fmt, c) for c in candidates[:1]]
     prefix, suffix = frame(first)
     chosen = _select(fmt, candidates, budget - len(prefix) - len(suffix) - 2, fit)  # 2: the newlines
     while True:
@@ -1264,4 +1368,5 @@ def clear_cache() -> None:
     """Forget rendered entries (tests, or after a reload when memory matters)."""
     _entry.cache_clear()
     _CACHE.clear()
+    _article_hash.clear()
 
