@@ -66,10 +66,15 @@ SUMMARY_CHARS = 300
 HUGE_ENTRY_SHARE = 4
 # Rendered entries are kept up to this many bytes in total (see _EntryCache);
 # models (sanitised HTML) only briefly, while one feed is written in each format.
-ENTRY_CACHE_BYTES = 96 * 1024 * 1024
+# A build renders archives month by month across feeds, so what is reused is one
+# month's entries: a few MB even at 100,000 articles. Each render worker has its own
+# caches; these sizes keep a 100k build with archives near 1 GB (measured in
+# benchmarks/README.md) without making it slower.
+ENTRY_CACHE_BYTES = 32 * 1024 * 1024
 MODEL_CACHE_SIZE = 1024
-# Articles whose hash (part of every cache key) is remembered, by identity.
-ARTICLE_HASHES = 8192
+# Articles whose hash (part of every cache key) is remembered, by identity: these are
+# kept alive (with their bodies) while remembered, so no more than the models.
+ARTICLE_HASHES = MODEL_CACHE_SIZE
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"

@@ -39,8 +39,9 @@ PAGE_TYPES = {
 STATIC_TYPES = {
     render.STYLESHEET_PATH: "text/xsl; charset=utf-8",  # what browsers accept for XSLT (also with nosniff)
 }
-# Full articles a site keeps after reading them for rendering (stubs stay stubs).
-FULL_ARTICLES_KEPT = 5_000
+# Full articles a site keeps after reading them for rendering (stubs stay stubs): more
+# than one month's articles across feeds at 100k, which is what archives reuse.
+FULL_ARTICLES_KEPT = 1_000
 # The format whose URL the static ``<feed>.html`` view offers to copy (as the index does).
 VIEW_FORMAT = "atom"
 
