@@ -255,3 +255,25 @@ def test_a_build_without_the_cache_drops_the_up_to_date_record(site_config, seed
     report = build(site_config)
     assert not report.current
     assert b"Written without the cache" not in (site_config.out_dir / "all.atom").read_bytes()
+
+
+def test_one_config_named_by_relative_or_absolute_paths_is_one_build(tmp_path, monkeypatch):
+    import shutil
+
+    from feedsmith.config import load_config
+    from feedsmith.load import load_folder, open_store
+
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    (tmp_path / "config.yaml").write_text("seeds_dir: seeds\nout_dir: feeds\nstate_dir: state\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    first = build(load_config("config.yaml"))
+    assert first.written and not first.current
+    assert build(load_config(tmp_path / "config.yaml")).current
+    monkeypatch.chdir(tmp_path / "seeds")
+    again = load_config("../config.yaml")
+    assert build(again).current
+    store = open_store(again)
+    try:
+        assert load_folder(again.seeds_dir, again, store).parsed == 0  # same cache keys
+    finally:
+        store.close()

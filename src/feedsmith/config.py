@@ -8,6 +8,7 @@ path and, for typos, the closest known key.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -155,14 +156,17 @@ class Config:
     def output_settings(self) -> str:
         """Every setting a rendered byte may depend on, as text.
 
-        The live server's own settings are left out, so serving on another port
-        neither re-renders the tree nor makes the last build look out of date.
+        Folders and the live server's own settings are left out: serving on
+        another port, or naming the same config file by another path, neither
+        re-renders the tree nor makes the last build look out of date.
         """
-        return repr(replace(self, **{name: getattr(_DEFAULTS, name) for name in SERVER_ONLY}))
+        return repr(replace(self, **{name: getattr(_DEFAULTS, name) for name in NOT_RENDERED}))
 
 
-# Read only by the live server: no rendered byte depends on them.
-SERVER_ONLY = ("host", "port", "cache_max_age", "archive_max_age", "reload_interval")
+# No rendered byte depends on these: where things are (the seeds folder counts on its own
+# in the build signature) and what only the live server reads.
+NOT_RENDERED = ("root", "seeds_dir", "out_dir", "state_dir",
+                "host", "port", "cache_max_age", "archive_max_age", "reload_interval")
 _DEFAULTS = Config()
 
 
@@ -336,7 +340,7 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
         except RecursionError:
             raise ConfigError(f"{path}: invalid YAML: lists or mappings nested too deeply") from None
         data = loaded or {}
-        root = path.parent
+        root = Path(os.path.abspath(path.parent))  # the same folders (and cache keys) from any working directory
         try:
             cfg = config_from_mapping(data, root)
         except ConfigError as exc:
@@ -353,7 +357,7 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
 
 
 def _apply_overrides(cfg: Config, overrides: dict[str, Any]) -> Config:
-    """Command-line style overrides; relative folders stay relative to the working directory."""
+    """Command-line style overrides; relative folders are taken from the working directory."""
     changes = {k: v for k, v in overrides.items() if v is not None}
     if not changes:
         return cfg
@@ -365,7 +369,7 @@ def _apply_overrides(cfg: Config, overrides: dict[str, Any]) -> Config:
         raise ConfigError(f"unknown override '{unknown[0]}'{hint}")
     for key in ("seeds_dir", "out_dir", "state_dir"):
         if key in changes:
-            changes[key] = Path(changes[key])
+            changes[key] = Path(os.path.abspath(changes[key]))
     base = changes.get("base_url")
     if isinstance(base, str) and not base.endswith("/"):
         changes["base_url"] = base + "/"
@@ -376,6 +380,6 @@ def _apply_overrides(cfg: Config, overrides: dict[str, Any]) -> Config:
 
 def _under(root: Path, path: Path) -> Path:
     path = Path(path)
-    return path if path.is_absolute() else root / path
+    return path if path.is_absolute() else Path(os.path.normpath(root / path))
 
 
