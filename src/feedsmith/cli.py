@@ -54,17 +54,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = _config(args)
     app = create_app(config, warm_start=True)
     live = app.extensions["feedsmith"]
+    url = f"http://{config.host}:{config.port}/"
     if live.loading and live.last_build is not None:  # the static tree is current: served meanwhile
         from .build import reported_load
 
         _print_warnings(reported_load(live.last_build).warnings)
-        feeds = live.last_build.feeds
-        how = f"the static tree in {config.out_dir} while the articles load, then live "
+        print(f"serving {live.last_build.feeds} feeds from {live.seeds_dir} at {url} "
+              f"(from the static tree in {config.out_dir} until the articles are loaded)", file=sys.stderr)
     else:
         _print_warnings(live.site.load.warnings)
-        feeds, how = len(live.site.catalog.feeds), ""
-    print(f"serving {feeds} feeds from {how}{live.seeds_dir} at http://{config.host}:{config.port}/",
-          file=sys.stderr)
+        print(f"serving {len(live.site.catalog.feeds)} feeds from {live.seeds_dir} at {url}", file=sys.stderr)
     app.run(host=config.host, port=config.port, debug=args.debug, use_reloader=False)
     return 0
 
