@@ -478,13 +478,15 @@ class StaticTree:
         self.out_dir = out_dir
         self.paths = paths
         self.loaded_at = loaded_at
-        self._entries: dict[tuple[str, bool], Entry | None] = {}
+        self._entries: dict[tuple[str, bool], Entry] = {}  # only paths of the tree: bounded by it
 
     def get(self, key: str, html: bool) -> Entry | None:
         """The answer for WSGI ``PATH_INFO`` ``key``, None when the site must give it."""
-        found = self._entries.get((key, html), False)
-        if found is False:
-            found = self._entries[key, html] = self._read(key, html)
+        found = self._entries.get((key, html))
+        if found is None:
+            found = self._read(key, html)
+            if found is not None:
+                self._entries[key, html] = found
         return found
 
     def _read(self, key: str, html: bool) -> Entry | None:
