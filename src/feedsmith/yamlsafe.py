@@ -164,10 +164,16 @@ def _indicator_bound(line: str) -> int:
     return line.count("-") + line.count("?") + line.count(":")
 
 
-def safe_load(text: str) -> Any:
-    """``yaml.safe_load(text)``, on libyaml unless the text might nest too deeply for it."""
+def load(text: str) -> tuple[Any, int | None]:
+    """``yaml.safe_load(text)`` on libyaml unless the text might nest too deeply for it, and
+    the number of values it expands to when the quick constructor built it (else None)."""
     loader = loader_for(text)(text)
     try:
-        return loader.get_single_data()
+        return loader.get_single_data(), getattr(loader, "expanded_size", None)
     finally:
         loader.dispose()
+
+
+def safe_load(text: str) -> Any:
+    """``yaml.safe_load(text)``, on libyaml unless the text might nest too deeply for it."""
+    return load(text)[0]

@@ -17,6 +17,7 @@ import yaml
 
 from ..errors import ParseError
 from ..text import bare_host
+from .. import yamlsafe
 from ..yamlsafe import loader_for
 from ..model import Image, Provider, RelatedArticle
 from . import markdown
@@ -112,7 +113,7 @@ def _split(text: str, ctx: ReadContext) -> tuple[dict[str, Any], str, str]:
         raise ParseError(ctx.path, "front matter starts with '---' but has no closing '---' line")
     block = text[opening.end():closing.start()]
     try:
-        meta, size = _load(block)
+        meta, size = yamlsafe.load(block)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
@@ -131,15 +132,6 @@ def _split(text: str, ctx: ReadContext) -> tuple[dict[str, Any], str, str]:
     if not isinstance(meta, dict):
         raise ParseError(ctx.path, f"front matter must be a mapping of keys to values, not a {_kind(meta)}")
     return meta, text[closing.end():].lstrip("\n"), block
-
-
-def _load(block: str) -> tuple[Any, int | None]:
-    """``yaml.load`` with the loader for this block, and the expanded size when it knows it."""
-    loader = loader_for(block)(block)
-    try:
-        return loader.get_single_data(), getattr(loader, "expanded_size", None)
-    finally:
-        loader.dispose()
 
 
 def _top_key_groups(block: str) -> list[tuple[str, str, str]]:
