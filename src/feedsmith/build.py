@@ -354,12 +354,16 @@ def render_changed(site: Site, out_dir: Path, previous: dict[str, str], report: 
 
 def _outdated(site: Site, out_dir: Path, previous: dict[str, str], report: BuildReport,
               twins: bool) -> tuple[list[str], dict[str, str]]:
-    """The paths to render (fingerprint changed, unknown, or file missing) and every known fingerprint."""
+    """The paths to render (fingerprint changed, unknown, or file missing) and every known
+    fingerprint, with the feed states to record (see :func:`_unchanged_feeds`)."""
     todo: list[str] = []
     keys: dict[str, str] = {}
     existing = _files_under(out_dir) if previous else set()  # one directory walk, not a stat per file
+    recorded = _unchanged_feeds(site, previous, keys)
     for path in site.paths():
-        key = site.fingerprint(path)
+        key = previous.get(path) if path in recorded else None
+        if key is None:
+            key = site.fingerprint(path)
         if key is not None:
             keys[path] = key
             twin = path + GZ if twins and _twinned(path) else None
@@ -371,6 +375,37 @@ def _outdated(site: Site, out_dir: Path, previous: dict[str, str], report: Build
                 continue
         todo.append(path)
     return todo, keys
+
+
+STATE = "\0state"  # a feed's path + STATE: the record of its state among the fingerprints
+
+
+def _unchanged_feeds(site: Site, previous: dict[str, str], keys: dict[str, str]) -> set[str]:
+    """The documents of feeds in the state the last build recorded: their recorded fingerprints stand.
+
+    Adds every feed's state record (its :meth:`Site.feed_state` and archive keys)
+    to ``keys``. An unchanged feed's archives are listed from its record, not
+    planned; a document of it without a recorded fingerprint is fingerprinted
+    as usual.
+    """
+    recorded: set[str] = set()
+    changed = []
+    for feed in site.catalog.feeds.values():
+        state = site.feed_state(feed)
+        if state is None:
+            continue
+        record = previous.get(feed.path + STATE, "")
+        digest, _, archive_keys = record.partition(" ")
+        if digest == state:
+            known = tuple(archive_keys.split())
+            site.assume_archive_keys(feed, known)
+            recorded.update(site.documents(feed, known))
+            keys[feed.path + STATE] = record
+        else:
+            changed.append((feed, state))
+    for feed, state in changed:
+        keys[feed.path + STATE] = " ".join((state, *site.archive_keys(feed)))
+    return recorded
 
 
 def _render_one(site: Site, path: str) -> bytes:

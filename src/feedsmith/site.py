@@ -70,6 +70,7 @@ class Site:
         self._lines: dict[str, bytes | None] = {}
         self._group_digests: dict[tuple[str, str], bytes | None] = {}
         self._facts: dict[str, ArticleFacts] = {}  # per article, filled as archives are planned
+        self._recorded_keys: dict[str, tuple[str, ...]] = {}  # see assume_archive_keys
         self._full: OrderedDict[str, Article] = OrderedDict()  # recently hydrated, by article id
         self._full_lock = threading.Lock()
 
@@ -136,12 +137,32 @@ class Site:
         self.archives(feed)
         return self._plan_keys[feed.path].get(parsed[1])
 
+    def archive_keys(self, feed: Feed) -> tuple[str, ...]:
+        """The keys of the feed's archives, newest first: recorded ones (see
+        :meth:`assume_archive_keys`) without planning, else from its plan."""
+        recorded = self._recorded_keys.get(feed.path)
+        return recorded if recorded is not None else tuple(a.key for a in self.archives(feed))
+
+    def assume_archive_keys(self, feed: Feed, keys: tuple[str, ...]) -> None:
+        """Take ``keys`` as the feed's archive keys when listing paths, instead of planning.
+
+        For a feed whose :meth:`feed_state` is the one an earlier build recorded
+        with these keys: its plan would give the same ones.
+        """
+        assert "_paths" not in self.__dict__, "paths already listed"
+        self._recorded_keys[feed.path] = keys
+
+    def documents(self, feed: Feed, archive_keys: tuple[str, ...]) -> list[str]:
+        """The paths of a feed's documents: current ones, its HTML view, its archives."""
+        return [*(f"{feed.path}.{fmt}" for fmt in FEED_TYPES), pages.view_path(feed),
+                *(archives_module.archive_path(feed, key, fmt) for key in archive_keys for fmt in FEED_TYPES)]
+
     def _archive_paths(self) -> list[str]:
         """Month by month, newest first, across feeds: an article is in several feeds'
         archives of the same month, so rendering them together reads it in full once."""
-        found = [archive for feed in self.catalog.feeds.values() for archive in self.archives(feed)]
-        found.sort(key=lambda a: a.key, reverse=True)
-        return [archive.path(fmt) for archive in found for fmt in FEED_TYPES]
+        found = [(key, feed) for feed in self.catalog.feeds.values() for key in self.archive_keys(feed)]
+        found.sort(key=lambda found: found[0], reverse=True)
+        return [archives_module.archive_path(feed, key, fmt) for key, feed in found for fmt in FEED_TYPES]
 
     @cached_property
     def _code_and_config(self) -> bytes:
@@ -188,6 +209,30 @@ class Site:
                 return None
             digest.update(line)
         return digest.hexdigest()
+
+    def feed_state(self, feed: Feed) -> str | None:
+        """A key that changes whenever any document of ``feed`` may change: its current
+        documents, HTML view and archives (None: unknown).
+
+        All of them are made from the feed's name, its articles in order and the
+        code and settings. A build that finds a feed in the state it recorded
+        keeps the feed's documents and their fingerprints without planning its
+        archives or hashing them one by one, which is what made a one-file
+        rebuild grow with the corpus.
+        """
+        lines = self._all_lines
+        if lines is None:
+            return None
+        digest = hashlib.sha256(self._code_and_config)
+        digest.update(repr((feed.path, feed.name, feed.provider)).encode())
+        digest.update(b"".join([lines[article.id] for article in feed.articles]))
+        return digest.hexdigest()
+
+    @cached_property
+    def _all_lines(self) -> dict[str, bytes] | None:
+        """:meth:`_line` of every article the catalog keeps (None: some source digest is unknown)."""
+        lines = {article.id: self._line(article) for article in self.catalog.articles}
+        return None if None in lines.values() else lines  # type: ignore[return-value]
 
     def _line(self, article: Article) -> bytes | None:
         """What an article contributes to a fingerprint (None: its source digest is unknown)."""
