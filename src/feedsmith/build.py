@@ -178,8 +178,9 @@ def tree_files(out_dir: Path) -> set[str]:
         return set()
 
 
-def _remove_stale(out_dir: Path, keep: set[str], report: BuildReport) -> None:
-    for rel in sorted(tree_files(out_dir) - keep):
+def _remove_stale(out_dir: Path, listed: set[str], keep: set[str], report: BuildReport) -> None:
+    """Remove the files of the last tree (``listed``) that are not in ``keep``."""
+    for rel in sorted(listed - keep):
         target = out_dir / rel
         if target.suffix in OUR_SUFFIXES and target.resolve().is_relative_to(out_dir.resolve()):
             target.unlink(missing_ok=True)
@@ -291,8 +292,9 @@ def commit_tree(staged: list[Staged], out_dir: Path, report: BuildReport, keep: 
                 raise BuildError(f"{out_dir / doc.rel}: cannot replace ({exc.strerror or exc}); the files "
                                  "before it are new, the rest keep the previous build") from exc
             raise
-    _remove_stale(out_dir, keep, report)
-    write_atomic(out_dir / MANIFEST, "".join(f"{p}\n" for p in sorted(keep)).encode())
+    _remove_stale(out_dir, listed, keep, report)
+    if keep != listed:
+        write_atomic(out_dir / MANIFEST, "".join(f"{p}\n" for p in sorted(keep)).encode())
     if sweep:  # walks the whole tree: only after a build that may have been killed
         _remove_leftover_temps(out_dir, started)
 
