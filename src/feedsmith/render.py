@@ -111,7 +111,9 @@ def _text(value: str | None) -> str:
     """Text any of the three formats can carry: XML-legal, no mojibake markers."""
     if not value:
         return ""
-    return _UNWANTED.sub("", xml_safe(str(value)))
+    value = xml_safe(str(value))
+    # ASCII text cannot hold what _UNWANTED removes, and its big class is slow to scan.
+    return value if value.isascii() else _UNWANTED.sub("", value)
 
 
 def _line(value: str | None) -> str:
