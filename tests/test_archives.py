@@ -523,3 +523,22 @@ def test_a_one_file_edit_plans_only_the_archives_of_feeds_that_hold_it(history_c
     report = build(history_config)
     assert sorted(planned) == ["all", "categories/news", "providers/reuters-com", "topics/chips"]
     assert "topics/ai.atom" in report.unchanged and "all/archive/2024-02.atom" in report.written
+
+
+def test_the_index_and_opml_are_rewritten_only_when_what_they_list_changes(history_config, history):
+    build(history_config)
+    fields = STORIES["d-feb15"]  # not the newest of any feed: no count or "latest" line changes
+    (history / "d-feb15.md").write_text(story("d-feb15", *fields, title="Chips, corrected"), "utf-8")
+    edited = build(history_config)
+    assert {"index.html", "feeds.opml"} <= set(edited.unchanged)
+    # An old article updated later than anything else: the OPML list's dateCreated moves.
+    text = story("d-feb15", *fields).replace("category: news", "category: news\nupdated: 2024-05-01T00:00:00Z")
+    (history / "d-feb15.md").write_text(text, "utf-8")
+    updated = build(history_config)
+    assert "feeds.opml" in updated.written
+    assert b"01 May 2024" in (history_config.out_dir / "feeds.opml").read_bytes()
+    (history / "h-mar25.md").write_text(story("h-mar25", "2024-03-25T08:00:00Z", ["AI"], "cnn.com"), "utf-8")
+    added = build(history_config)
+    assert {"index.html", "index.html.gz"} <= set(added.written)
+    assert "feeds.opml" in added.unchanged  # the same feeds, and May is still the newest change
+    assert b"Story h-mar25" in (history_config.out_dir / "index.html").read_bytes()

@@ -190,6 +190,8 @@ class Site:
             newest_archive = plan[0].key if plan else ""
         elif (archive := self.archive(path)) is not None:
             return self._archive_fingerprint(path, archive)
+        elif path in ("index.html", "feeds.opml"):
+            return self._listing_fingerprint(path)
         elif path in self._view_paths:
             feed = self._view_paths[path]
             shown = feed.articles[: self.config.item_limit]
@@ -251,6 +253,23 @@ class Site:
             line = None if source is None else f"{source}|{article.observed.isoformat()}|{article.id}\n".encode()
             self._lines[article.id] = line
         return line
+
+    def _listing_fingerprint(self, path: str) -> str | None:
+        """The index and the OPML list show every feed's name, size and newest article,
+        and the number of articles, those with reader warnings and the newest change."""
+        digest = hashlib.sha256(self._code_and_config)
+        digest.update(path.encode())
+        for feed in self.catalog.feeds.values():
+            newest = self._line(feed.articles[0]) if feed.articles else b""
+            if newest is None:
+                return None
+            digest.update(repr((feed.path, feed.name, feed.provider, len(feed.articles))).encode())
+            digest.update(newest)
+        articles = self.catalog.articles
+        latest = max((a.modified for a in articles), default=None)
+        digest.update(repr((len(articles), sum(1 for a in articles if a.warnings),
+                            latest.isoformat() if latest else None)).encode())
+        return digest.hexdigest()
 
     def _archive_fingerprint(self, path: str, archive: Archive) -> str | None:
         """Depends on the archive's own articles and its neighbours only, never on newer articles."""
