@@ -8,7 +8,7 @@ the previous tree untouched; a rename is atomic, so a reader (or a
 ``kill -9``) only ever sees a complete old or a complete new file. Rendered
 documents are never all held in memory, which keeps large builds small.
 
-Every feed, page and OPML file gets a ``.gz`` twin (gzip level 9, mtime 0:
+Every feed, page and OPML file gets a ``.gz`` twin (gzip level 5, mtime 0:
 the same bytes for the same file, and the same bytes the live app sends) for
 web servers that serve precompressed files (nginx ``gzip_static``). A twin is
 renamed into place just before its original and only rewritten when the
@@ -196,9 +196,15 @@ def _remove_stale(out_dir: Path, listed: set[str], keep: set[str], report: Build
             folder.rmdir()
 
 
+# On 1,500 documents of a 10k-article tree, level 5 compresses in 73 % of level 9's time
+# (levels 6-9 take the same time here) to files 0.9 % larger; the twins were a fifth of a
+# cold build's CPU at level 9. Level 4 would save more CPU but adds 3.8 % to every transfer.
+GZIP_LEVEL = 5
+
+
 def gzip_twin(data: bytes) -> bytes:
     """A file's ``.gz`` twin: deterministic (mtime 0, no name), as the live app compresses."""
-    return gzip.compress(data, compresslevel=9, mtime=0)
+    return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
 
 
 def _twinned(rel: str) -> bool:

@@ -50,7 +50,6 @@ turns it on, through ``app.run(debug=True)``.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import logging
@@ -71,7 +70,7 @@ from werkzeug.http import http_date, parse_date
 from werkzeug.serving import WSGIRequestHandler
 
 from . import archives, pages, render, uptodate, websub
-from .build import load_cached_site, tree_files
+from .build import gzip_twin, load_cached_site, tree_files
 from .catalog import Feed
 from .config import Config
 from .load import Listing, article_files
@@ -237,7 +236,7 @@ class Entry:
         digest = hashlib.sha256(body).hexdigest()[:32]
         self.etag = f'"{digest}"'
         self.gz_etag = f'"{digest}-gz"'
-        gz = gzip.compress(body, compresslevel=9, mtime=0) if len(body) >= GZIP_MIN_BYTES else None
+        gz = gzip_twin(body) if len(body) >= GZIP_MIN_BYTES else None
         self.gz_body = gz if gz is not None and len(gz) < len(body) else None
         self.lm_epoch: int | None = None
         self.last_modified: str | None = None
