@@ -658,3 +658,33 @@ def test_seeds_feeds_carry_the_seed_metadata(seeds_catalog):
         data = render.render_feed(feed, "atom", seeds_catalog, CONFIG)
         assert len(atom_entries(data)) == len(feed.articles)
         assert all(e.findtext(f"{ATOM}summary") for e in atom_entries(data))
+
+
+def test_stubs_with_a_content_key_render_the_same_bytes_and_are_read_in_full_only_once():
+    from feedsmith.model import stub_of
+
+    full = sample_articles()
+    catalog = build_catalog(full, CONFIG)
+    feed = catalog.feeds["all"]
+    by_id = {a.id: a for a in full}
+    read: list[str] = []
+
+    def hydrate(stubs):
+        read.extend(s.id for s in stubs)
+        return [by_id[s.id] for s in stubs]
+
+    def key(article):
+        return ("v1", article.id)  # what a caller's content key looks like: stable per content
+
+    stubbed = replace(feed, articles=tuple(stub_of(a) for a in feed.articles))
+    expected = {fmt: render.render_feed(feed, fmt, catalog, CONFIG) for fmt in FORMATS}
+    render.clear_cache()
+    for fmt in FORMATS:
+        assert render.render_feed(stubbed, fmt, catalog, CONFIG, content_key=key, hydrate=hydrate) == expected[fmt]
+    assert sorted(read) == sorted(a.id for a in feed.articles for _ in FORMATS)  # once per format
+    read.clear()
+    for fmt in FORMATS:  # every entry is cached now: no body is needed again
+        render.render_feed(stubbed, fmt, catalog, CONFIG, content_key=key, hydrate=hydrate)
+    assert read == []
+    with pytest.raises(ValueError, match="stub"):
+        render.render_feed(stubbed, "rss", catalog, CONFIG)  # a stub's own hash would not cover its body

@@ -42,7 +42,7 @@ from lxml import etree
 
 from .catalog import Catalog, Feed
 from .config import Config
-from .model import Article, Image, Provider, RelatedArticle
+from .model import Article, ArticleStub, Image, Provider, RelatedArticle
 from .text import slugify, squash_spaces, truncate_words, xml_safe
 
 __all__ = ["FORMATS", "MEDIA_TYPES", "render_feed", "canonical_url", "clear_cache"]
@@ -1235,12 +1235,23 @@ class _ArticleHashes:
 _article_hash = _ArticleHashes(ARTICLE_HASHES)
 
 
+# What a caller may know of its articles' content: a key that changes whenever the
+# article's entry may (None: unknown), and a way to read stubs in full.
+ContentKey = Callable[[Article], Any]
+Hydrate = Callable[[Sequence[Article]], list[Article]]
+
+
 @dataclass(frozen=True, slots=True)
 class _Candidate:
-    """An article as a document would show it, compared and hashed by its cache key alone."""
+    """An article as a document would show it, compared and hashed by its cache key alone.
+
+    The article may be a stub (no body) when its key came from the caller's
+    content key: it is read in full only if its entry has to be rendered.
+    """
 
     article: Article = field(compare=False)
     key: _Key
+    hydrate: Hydrate | None = field(default=None, compare=False)
 
     @property
     def url(self) -> str:
@@ -1251,25 +1262,41 @@ class _Candidate:
         return self.key[3]
 
     def summary_only(self) -> _Candidate:
-        return _Candidate(self.article, (*self.key[:3], False))
+        return _Candidate(self.article, (*self.key[:3], False), self.hydrate)
+
+    def with_body(self) -> _Candidate:
+        if not isinstance(self.article, ArticleStub):
+            return self
+        if self.hydrate is None:
+            raise ValueError(f"article {self.article.id} is a stub and cannot be read in full")
+        return _Candidate(self.hydrate([self.article])[0], self.key, self.hydrate)
 
 
-def _candidate(article: Article, url: str, full: bool) -> _Candidate:
-    return _Candidate(article, (article.id, _article_hash(article), url, full))
+def _candidate(article: Article, url: str, full: bool, content_key: ContentKey | None = None,
+               hydrate: Hydrate | None = None) -> _Candidate:
+    key = content_key(article) if content_key is not None else None
+    if key is None:
+        if isinstance(article, ArticleStub):  # its own hash would not cover the body
+            if hydrate is None:
+                raise ValueError(f"article {article.id} is a stub without a content key")
+            article = hydrate([article])[0]
+        key = _article_hash(article)
+    return _Candidate(article, (article.id, key, url, full), hydrate)
 
 
 def _entry_bytes(fmt: str, candidate: _Candidate) -> _Rendered:
     """One article's fragment in one format; the key covers everything it depends on."""
     cached = _CACHE.get(candidate.key, fmt)
     if cached is None:
-        e = _entry(candidate)
+        e = _entry(candidate.with_body())
         writer = _WRITERS[fmt]
         cached = writer.entry(e), writer.updated(e)
         _CACHE.put(candidate.key, fmt, cached)
     return cached
 
 
-def _candidates(articles: Iterable[Article], catalog: Catalog, config: Config, full: bool) -> list[_Candidate]:
+def _candidates(articles: Iterable[Article], catalog: Catalog, config: Config, full: bool,
+                content_key: ContentKey | None = None, hydrate: Hydrate | None = None) -> list[_Candidate]:
     """The feed's entries in order, each id once (ids are compared as rendered)."""
     seen: set[str] = set()
     out = []
@@ -1278,8 +1305,17 @@ def _candidates(articles: Iterable[Article], catalog: Catalog, config: Config, f
         entry_id = _entry_id(article.id)
         if entry_id not in seen:
             seen.add(entry_id)
-            out.append(_candidate(article, url, full))
+            out.append(_candidate(article, url, full, content_key, hydrate))
     return out
+
+
+def _bodies_for_missing(fmt: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    """Stubs whose entries are not cached, read in full in one go rather than one by one."""
+    missing = [c for c in candidates if isinstance(c.article, ArticleStub) and _CACHE.get(c.key, fmt) is None]
+    if not missing or missing[0].hydrate is None:
+        return candidates
+    read = {c.key: article for c, article in zip(missing, missing[0].hydrate([c.article for c in missing]))}
+    return [_Candidate(read[c.key], c.key, c.hydrate) if c.key in read else c for c in candidates]
 
 
 # How a document meets its byte budget (see _select).
@@ -1346,6 +1382,8 @@ def render_feed(
     articles: Sequence[Article] | None = None,
     archive: bool = False,
     fit: str = "drop",
+    content_key: ContentKey | None = None,
+    hydrate: Hydrate | None = None,
 ) -> bytes:
     """One feed document as UTF-8 bytes.
 
@@ -1356,6 +1394,9 @@ def render_feed(
     ``limit``); ``archive`` marks an RFC 5005 archive document (``fh:archive``
     in RSS and Atom, ``_feedsmith.archive`` in JSON Feed; no hub link); ``fit``
     is how the byte budget is met (:data:`FIT_MODES`, see :func:`_select`).
+    ``content_key`` gives a key that changes whenever an article's entry may
+    (the article's own hash otherwise); with it, articles may be stubs, which
+    ``hydrate`` reads in full when an entry is not in the cache of rendered ones.
     The WebSub hub is advertised only on the feed's own document (no
     ``self_path``). Same input, same bytes.
     """
@@ -1367,8 +1408,8 @@ def render_feed(
     full = config.content_mode(fmt) == "full"
     head = _head(feed, fmt, config, self_path, links, archive)
     shown = feed.articles if articles is None else articles
-    candidates = _candidates(shown[:max(count, 0)], catalog, config, full)
-    return _assemble(fmt, head, candidates, config.feed_max_bytes, fit)
+    candidates = _candidates(shown[:max(count, 0)], catalog, config, full, content_key, hydrate)
+    return _assemble(fmt, head, _bodies_for_missing(fmt, candidates), config.feed_max_bytes, fit)
 
 
 def clear_cache() -> None:

@@ -245,6 +245,13 @@ class Site:
             weights[article.id] = int.from_bytes(hashlib.blake2b(line, digest_size=8).digest(), "big")
         return weights
 
+    def _content_key(self, article: Article) -> tuple[bytes, bytes] | None:
+        """How rendered entries are cached instead of by hashing whole articles: the source
+        file's digest, first-seen time and id (:meth:`_line`) with the code and settings,
+        so an entry rendered already needs neither the article's body nor its hash."""
+        line = self._line(article)
+        return None if line is None else (line, self._code_and_config)
+
     def _line(self, article: Article) -> bytes | None:
         """What an article contributes to a fingerprint (None: its source digest is unknown)."""
         line = self._lines.get(article.id, b"")
@@ -313,8 +320,9 @@ class Site:
             # With archives, the current document never drops entries it should hold
             # (they would be in no document at all): they shrink to their summaries.
             fit = "shrink" if self.config.archives else "drop"
-            return Resource(render.render_feed(self.with_bodies(feed), fmt, self.catalog, self.config,
-                                               links=links, fit=fit), FEED_TYPES[fmt])
+            return Resource(render.render_feed(feed, fmt, self.catalog, self.config, links=links, fit=fit,
+                                               content_key=self._content_key, hydrate=self.full),
+                            FEED_TYPES[fmt])
         archive = self.archive(path)
         if archive is not None:
             fmt = path.rpartition(".")[2]
@@ -350,5 +358,5 @@ class Site:
         if archive.newer:
             links["next-archive"] = url(archives_module.archive_path(archive.feed, archive.newer, fmt))
         return render.render_feed(archive.feed, fmt, self.catalog, self.config, limit=len(archive.articles),
-                                  self_path=archive.path(fmt), links=links, articles=self.full(archive.articles),
-                                  archive=True, fit="keep")
+                                  self_path=archive.path(fmt), links=links, articles=archive.articles,
+                                  archive=True, fit="keep", content_key=self._content_key, hydrate=self.full)
