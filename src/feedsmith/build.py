@@ -603,7 +603,7 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
                                         [scope + k for k in previous.keys() - keys.keys()])
         report.timings["write"] = time.perf_counter() - mark
         if signature is not None:
-            uptodate.remember(config, out, signature, _last_build(site, report), with_twins(site.paths()))
+            uptodate.remember(config, out, signature, build_summary(site), with_twins(site.paths()))
     finally:
         if store:
             store.close()
@@ -633,10 +633,11 @@ def _listing(config: Config, seeds_dir: Path) -> Listing | None:
         return None
 
 
-def _last_build(site: Site, report: BuildReport) -> uptodate.LastBuild:
+def build_summary(site: Site) -> uptodate.LastBuild:
+    """What a build of ``site`` reports and records: counts, skipped files, warnings."""
     load = site.load
     return uptodate.LastBuild(
-        articles=len(load.articles), feeds=report.feeds,
+        articles=len(load.articles), feeds=len(site.catalog.feeds),
         problems=[(str(p.path), p.reason) for p in load.problems],
         warnings=[f"{a.source_path}: {w}" for a in load.articles for w in a.warnings],
     )

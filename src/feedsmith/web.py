@@ -70,7 +70,7 @@ from werkzeug.http import http_date, parse_date
 from werkzeug.serving import WSGIRequestHandler
 
 from . import archives, pages, render, uptodate, websub
-from .build import gzip_twin, load_cached_site, tree_files
+from .build import build_summary, gzip_twin, load_cached_site, tree_files
 from .catalog import Feed
 from .config import Config
 from .load import Listing, article_files
@@ -447,13 +447,13 @@ class SiteCache:
 
     @cached_property
     def health(self) -> dict[str, Any]:
-        site = self.site
-        return {
-            "articles": len(site.catalog.articles),
-            "feeds": len(site.catalog.feeds),
-            "warnings": sum(len(a.warnings) for a in site.load.articles),
-            "problems": len(site.load.problems),
-        }
+        return health_counts(build_summary(self.site))
+
+
+def health_counts(summary: uptodate.LastBuild) -> dict[str, int]:
+    """The counts ``/healthz`` reports, the same whether the site is loaded or still starting."""
+    return {"articles": summary.articles, "feeds": summary.feeds,
+            "warnings": len(summary.warnings), "problems": len(summary.problems)}
 
 
 # ------------------------------------------------------------ warm start
@@ -675,9 +675,7 @@ def _unavailable() -> Response:
 def healthz() -> Response:
     live = _live()
     if live.loading and live.last_build is not None:
-        last = live.last_build
-        body = {"status": "starting", "articles": last.articles, "feeds": last.feeds,
-                "warnings": len(last.warnings), "problems": len(last.problems),
+        body = {"status": "starting", **health_counts(live.last_build),
                 "last_reload": None, "reload_error": live.reload_error}
     else:
         state = live.state()
