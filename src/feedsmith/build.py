@@ -171,11 +171,15 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 
 def tree_files(out_dir: Path) -> set[str]:
     """The paths of the last complete tree written to ``out_dir`` (its manifest; empty when none)."""
-    manifest = out_dir / MANIFEST
+    return set(tree_paths(out_dir))
+
+
+def tree_paths(out_dir: Path) -> list[str]:
+    """:func:`tree_files` in the manifest's (sorted) order."""
     try:
-        return {line for line in manifest.read_text("utf-8").splitlines() if line}
+        return [line for line in (out_dir / MANIFEST).read_text("utf-8").splitlines() if line]
     except OSError:
-        return set()
+        return []
 
 
 def _remove_stale(out_dir: Path, listed: set[str], keep: set[str], report: BuildReport) -> None:
@@ -652,7 +656,7 @@ def reported_load(last: uptodate.LastBuild) -> LoadResult:
 def _current_report(last: uptodate.LastBuild, out: Path) -> BuildReport:
     load = reported_load(last)
     # The tree's paths are in its manifest: the record's folder times vouch that it is intact.
-    return BuildReport(out, load, feeds=last.feeds, unchanged=sorted(tree_files(out)), current=True,
+    return BuildReport(out, load, feeds=last.feeds, unchanged=tree_paths(out), current=True,
                        articles=last.articles)
 
 

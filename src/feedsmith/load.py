@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import operator
 import os
 import sqlite3
 import threading
@@ -118,7 +119,7 @@ def article_files(seeds_dir: Path, follow_symlinks: bool = False) -> Listing:
         visited.add(os.path.realpath(folder))
         try:
             with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
+                entries = sorted(listing, key=_NAME)
         except OSError as exc:
             if exc.errno in (errno.ENOENT, errno.ENOTDIR) and folder != os.fspath(seeds_dir):
                 return  # a sub-folder deleted or renamed while the tree was walked
@@ -149,6 +150,9 @@ def article_files(seeds_dir: Path, follow_symlinks: bool = False) -> Listing:
 
     walk(os.fspath(seeds_dir))
     return Listing(files, problems)
+
+
+_NAME = operator.attrgetter("name")
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

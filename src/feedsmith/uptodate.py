@@ -71,7 +71,8 @@ def signature(config: Config, seeds_dir: Path, listing: Listing) -> str:
     digest.update(os.fsencode(seeds_dir.resolve()))
     for problem in listing.problems:
         digest.update(f"{problem.path}\0{problem.reason}\n".encode("utf-8", "surrogatepass"))
-    digest.update(repr(list(listing.stats().items())).encode("utf-8", "surrogatepass"))
+    digest.update("\n".join([f"{path}\0{stat[0]}\0{stat[1]}" if stat else f"{path}\0gone"
+                             for path, stat in listing.stats().items()]).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
