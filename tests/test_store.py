@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 
 import pytest
 
@@ -155,6 +156,18 @@ def test_cached_articles_are_stubs_and_hydrate_to_what_a_fresh_parse_gives(site_
     full = warm.hydrate(warm.articles, site_config)
     assert [type(a).__name__ for a in full] == ["Article"] * len(full)
     assert {a.id: a for a in full} == fresh
+
+
+def test_stubs_from_the_cache_share_the_values_they_repeat(site_config, seeds):
+    from feedsmith.model import stub_of
+    from feedsmith.store import encode, stub_from
+
+    article = next(a for a in load(site_config).articles if a.provider and a.topics and a.link == a.id)
+    twin = replace(article, id=article.id + "-2", link=article.id + "-2", title="Another story")
+    first, second = (stub_from(encode(a)[1]) for a in (article, twin))
+    assert first == stub_of(article) and second == stub_of(twin)
+    assert first.provider is second.provider and first.topics is second.topics  # one copy, not one each
+    assert second.link is second.id
 
 
 def test_a_stub_whose_cached_body_moved_on_is_parsed_again(site_config, seeds):
