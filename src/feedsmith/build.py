@@ -371,7 +371,8 @@ def _outdated(site: Site, out_dir: Path, previous: dict[str, str], report: Build
     todo: list[str] = []
     keys: dict[str, str] = {}
     existing = _files_under(out_dir) if previous else set()  # one directory walk, not a stat per file
-    recorded = _unchanged_feeds(site, previous, keys)
+    recorded, states = _unchanged_feeds(site, previous)
+    keys.update(states)
     for path in site.paths():
         key = previous.get(path) if path in recorded else None
         if key is None:
@@ -392,16 +393,15 @@ def _outdated(site: Site, out_dir: Path, previous: dict[str, str], report: Build
 STATE = "\0state"  # a feed's path + STATE: the record of its state among the fingerprints
 
 
-def _unchanged_feeds(site: Site, previous: dict[str, str], keys: dict[str, str]) -> set[str]:
-    """The documents of feeds in the state the last build recorded: their recorded fingerprints stand.
+def _unchanged_feeds(site: Site, previous: dict[str, str]) -> tuple[set[str], dict[str, str]]:
+    """The documents of feeds in the state the last build recorded (their recorded fingerprints
+    stand), and every feed's state record to keep: its :meth:`Site.feed_state` and archive keys.
 
-    Adds every feed's state record (its :meth:`Site.feed_state` and archive keys)
-    to ``keys``. An unchanged feed's archives are listed from its record, not
-    planned; a document of it without a recorded fingerprint is fingerprinted
-    as usual.
+    An unchanged feed's archives are listed from its record, not planned; a
+    document of it without a recorded fingerprint is fingerprinted as usual.
     """
     recorded: set[str] = set()
-    changed = []
+    states: dict[str, str] = {}
     for feed in site.catalog.feeds.values():
         state = site.feed_state(feed)
         if state is None:
@@ -412,12 +412,10 @@ def _unchanged_feeds(site: Site, previous: dict[str, str], keys: dict[str, str])
             known = tuple(archive_keys.split())
             site.assume_archive_keys(feed, known)
             recorded.update(site.documents(feed, known))
-            keys[feed.path + STATE] = record
+            states[feed.path + STATE] = record
         else:
-            changed.append((feed, state))
-    for feed, state in changed:
-        keys[feed.path + STATE] = " ".join((state, *site.archive_keys(feed)))
-    return recorded
+            states[feed.path + STATE] = " ".join((state, *site.archive_keys(feed)))
+    return recorded, states
 
 
 def _render_one(site: Site, path: str) -> bytes:

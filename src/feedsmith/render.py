@@ -1270,19 +1270,22 @@ class _Candidate:
     def with_body(self) -> _Candidate:
         if not isinstance(self.article, ArticleStub):
             return self
-        if self.hydrate is None:
-            raise ValueError(f"article {self.article.id} is a stub and cannot be read in full")
-        return _Candidate(self.hydrate([self.article])[0], self.key, self.hydrate)
+        return _Candidate(_in_full(self.article, self.hydrate), self.key, self.hydrate)
+
+
+def _in_full(article: Article, hydrate: Hydrate | None) -> Article:
+    if not isinstance(article, ArticleStub):
+        return article
+    if hydrate is None:
+        raise ValueError(f"article {article.id} is a stub and nothing was given to read it in full")
+    return hydrate([article])[0]
 
 
 def _candidate(article: Article, url: str, full: bool, content_key: ContentKey | None = None,
                hydrate: Hydrate | None = None) -> _Candidate:
     key = content_key(article) if content_key is not None else None
     if key is None:
-        if isinstance(article, ArticleStub):  # its own hash would not cover the body
-            if hydrate is None:
-                raise ValueError(f"article {article.id} is a stub without a content key")
-            article = hydrate([article])[0]
+        article = _in_full(article, hydrate)  # a stub's own hash would not cover its body
         key = _article_hash(article)
     return _Candidate(article, (article.id, key, url, full), hydrate)
 
@@ -1312,13 +1315,13 @@ def _candidates(articles: Iterable[Article], catalog: Catalog, config: Config, f
     return out
 
 
-def _bodies_for_missing(fmt: str, candidates: list[_Candidate]) -> list[_Candidate]:
+def _bodies_for_missing(fmt: str, candidates: list[_Candidate], hydrate: Hydrate | None) -> list[_Candidate]:
     """Stubs whose entries are not cached, read in full in one go rather than one by one."""
     missing = [c for c in candidates if isinstance(c.article, ArticleStub) and _CACHE.get(c.key, fmt) is None]
-    if not missing or missing[0].hydrate is None:
+    if not missing or hydrate is None:
         return candidates
-    read = {c.key: article for c, article in zip(missing, missing[0].hydrate([c.article for c in missing]))}
-    return [_Candidate(read[c.key], c.key, c.hydrate) if c.key in read else c for c in candidates]
+    read = {c.key: article for c, article in zip(missing, hydrate([c.article for c in missing]))}
+    return [_Candidate(read[c.key], c.key, hydrate) if c.key in read else c for c in candidates]
 
 
 # How a document meets its byte budget (see _select).
@@ -1412,7 +1415,7 @@ def render_feed(
     head = _head(feed, fmt, config, self_path, links, archive)
     shown = feed.articles if articles is None else articles
     candidates = _candidates(shown[:max(count, 0)], catalog, config, full, content_key, hydrate)
-    return _assemble(fmt, head, _bodies_for_missing(fmt, candidates), config.feed_max_bytes, fit)
+    return _assemble(fmt, head, _bodies_for_missing(fmt, candidates, hydrate), config.feed_max_bytes, fit)
 
 
 def clear_cache() -> None:

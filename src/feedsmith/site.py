@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from . import archives as archives_module
 from . import catalog as catalog_module
@@ -320,9 +321,7 @@ class Site:
             # With archives, the current document never drops entries it should hold
             # (they would be in no document at all): they shrink to their summaries.
             fit = "shrink" if self.config.archives else "drop"
-            return Resource(render.render_feed(feed, fmt, self.catalog, self.config, links=links, fit=fit,
-                                               content_key=self._content_key, hydrate=self.full),
-                            FEED_TYPES[fmt])
+            return Resource(self.render_feed(feed, fmt, links=links, fit=fit), FEED_TYPES[fmt])
         archive = self.archive(path)
         if archive is not None:
             fmt = path.rpartition(".")[2]
@@ -357,6 +356,11 @@ class Site:
             links["prev-archive"] = url(archives_module.archive_path(archive.feed, archive.older, fmt))
         if archive.newer:
             links["next-archive"] = url(archives_module.archive_path(archive.feed, archive.newer, fmt))
-        return render.render_feed(archive.feed, fmt, self.catalog, self.config, limit=len(archive.articles),
-                                  self_path=archive.path(fmt), links=links, articles=archive.articles,
-                                  archive=True, fit="keep", content_key=self._content_key, hydrate=self.full)
+        return self.render_feed(archive.feed, fmt, limit=len(archive.articles), self_path=archive.path(fmt),
+                                links=links, articles=archive.articles, archive=True, fit="keep")
+
+    def render_feed(self, feed: Feed, fmt: str, **options: Any) -> bytes:
+        """:func:`render.render_feed` for this site's feeds, whose articles may be stubs: rendered
+        entries are reused by content key and only the others are read in full."""
+        return render.render_feed(feed, fmt, self.catalog, self.config, content_key=self._content_key,
+                                  hydrate=self.full, **options)

@@ -416,14 +416,13 @@ class SiteCache:
         feed, fmt = found
         site = self.site
         try:
-            narrowed = site.with_bodies(apply(feed, query, site.catalog), query.limit)
+            narrowed = apply(feed, query, site.catalog)
             if html:
-                body = pages.render_feed_view(narrowed, fmt, site.catalog, site.config,
-                                              limit=query.limit, query=canonical)
+                body = pages.render_feed_view(site.with_bodies(narrowed, query.limit), fmt, site.catalog,
+                                              site.config, limit=query.limit, query=canonical)
                 entry = self._entry(body, PAGE_TYPES["html"], narrowed.updated, negotiated=True)
             else:
-                body = render.render_feed(narrowed, fmt, site.catalog, site.config,
-                                          limit=query.limit, self_path=f"{path}?{canonical}")
+                body = site.render_feed(narrowed, fmt, limit=query.limit, self_path=f"{path}?{canonical}")
                 entry = self._entry(body, FEED_TYPES[fmt], narrowed.updated, negotiated=True)
         except Exception as exc:
             log.exception("rendering /%s?%s failed", path, canonical)
