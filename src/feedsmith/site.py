@@ -265,8 +265,13 @@ class Site:
     def _listing_fingerprint(self, path: str) -> str | None:
         """The index and the OPML list show every feed's name, size and newest article,
         and the number of articles, those with reader warnings and the newest change."""
+        listed = self._listed
+        return None if listed is None else hashlib.sha256(listed + path.encode()).hexdigest()
+
+    @cached_property
+    def _listed(self) -> bytes | None:
+        """What :meth:`_listing_fingerprint` covers, hashed once for both documents."""
         digest = hashlib.sha256(self._code_and_config)
-        digest.update(path.encode())
         for feed in self.catalog.feeds.values():
             newest = self._line(feed.articles[0]) if feed.articles else b""
             if newest is None:
@@ -277,7 +282,7 @@ class Site:
         latest = max((a.modified for a in articles), default=None)
         digest.update(repr((len(articles), sum(1 for a in articles if a.warnings),
                             latest.isoformat() if latest else None)).encode())
-        return digest.hexdigest()
+        return digest.digest()
 
     def _archive_fingerprint(self, path: str, archive: Archive) -> str | None:
         """Depends on the archive's own articles and its neighbours only, never on newer articles."""

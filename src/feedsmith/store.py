@@ -84,18 +84,17 @@ def stub_from(head: bytes) -> ArticleStub:
     return ArticleStub(
         id_, title, id_ if link == id_ else link, when(published) if published else None, when(observed),
         source_path, when(updated) if updated else None, summary, None, None, author,
-        _provider(provider_name, provider_domain) if provider_name is not None else None,
+        shared(Provider(provider_name, provider_domain)) if provider_name is not None else None,
         shared(tuple(map(shared, topics))) if topics else (), shared(category), shared(type_), quality, (), (),
         shared(language), warnings, (), (), (), shared(format_), richness, text_size)
 
 
 _SHARED_LIMIT = 50_000  # distinct values kept for sharing; past it, the memo starts over
 _shared_values: dict[Any, Any] = {}
-_providers: dict[tuple[str, str | None], Provider] = {}
 
 
 def _shared(value: Any) -> Any:
-    """One object for equal small immutable values (strings, tuples of them)."""
+    """One object for equal small immutable values (strings, tuples of them, providers)."""
     if value is None:
         return None
     found = _shared_values.get(value)
@@ -103,15 +102,6 @@ def _shared(value: Any) -> Any:
         if len(_shared_values) >= _SHARED_LIMIT:
             _shared_values.clear()
         found = _shared_values[value] = value
-    return found
-
-
-def _provider(name: str, domain: str | None) -> Provider:
-    found = _providers.get((name, domain))
-    if found is None:
-        if len(_providers) >= _SHARED_LIMIT:
-            _providers.clear()
-        found = _providers[name, domain] = Provider(name, domain)
     return found
 
 
