@@ -277,3 +277,41 @@ def test_one_config_named_by_relative_or_absolute_paths_is_one_build(tmp_path, m
         assert load_folder(again.seeds_dir, again, store).parsed == 0  # same cache keys
     finally:
         store.close()
+
+
+def test_formats_and_gzip_settings_decide_what_is_published(site_config):
+    """Only the listed formats are written and linked; without gzip there are no twins, and
+    switching either setting back and forth leaves exactly the tree it asks for."""
+    from dataclasses import replace
+
+    out = site_config.out_dir
+    narrow = replace(site_config, formats=("rss",), gzip=False)
+    build(narrow)
+    files = built_files(out)
+    assert "all.rss" in files and "topics/ai.html" in files
+    assert not [f for f in files if f.endswith((".atom", ".json", ".gz"))]
+    for name in files:
+        assert_valid(name, (out / name).read_bytes())
+    index = (out / "index.html").read_text()
+    assert "all.rss" in index and "all.atom" not in index and "all.json" not in index
+    assert "RSS feed URL" in index
+    assert 'xmlUrl="http://127.0.0.1:8000/all.rss"' in (out / "feeds.opml").read_text()
+
+    full = build(site_config)
+    files = built_files(out)
+    assert {"all.atom", "all.json", "all.rss.gz", "all.atom.gz", "index.html.gz"} <= set(files)
+    assert not full.removed
+
+    back = build(narrow)
+    assert "all.atom" in back.removed and "all.rss.gz" in back.removed
+    assert built_files(out) == sorted(set(files) - {f for f in files if f.endswith((".atom", ".json", ".gz"))})
+
+
+def test_a_site_without_atom_offers_its_first_format_in_views(site_config):
+    from dataclasses import replace
+
+    config = replace(site_config, formats=("rss", "json"))
+    build(config)
+    view = (config.out_dir / "topics/ai.html").read_text()
+    assert 'value="http://127.0.0.1:8000/topics/ai.rss"' in view and "RSS feed URL" in view
+    assert "topics/ai.atom" not in view and "topics/ai.json" in view

@@ -61,7 +61,8 @@ def test_bundled_config_keeps_the_code_defaults(bundled: Config) -> None:
     default = Config()
     for key in ("description", "base_url", "language", "author", "host", "port", "item_limit",
                 "feed_max_bytes", "undated", "timezone", "max_file_bytes", "follow_symlinks",
-                "content", "cache_max_age", "archive_max_age", "archives", "reload_interval", "websub_hub"):
+                "formats", "content", "gzip", "cache_max_age", "archive_max_age", "archives",
+                "reload_interval", "websub_hub"):
         assert getattr(bundled, key) == getattr(default, key), key
 
 
@@ -216,6 +217,15 @@ def test_base_url_gets_trailing_slash(tmp_path: Path) -> None:
     assert cfg.url("/topics/ai.xml") == "https://news.example.org/feeds/topics/ai.xml"
 
 
+def test_formats_are_kept_in_their_usual_order(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, "formats: [json, atom]\n"))
+    assert cfg.formats == ("atom", "json")
+    assert cfg.main_format == "atom"
+    assert load_config(write(tmp_path, "formats: [json, rss]\n")).main_format == "rss"
+    assert load_config(write(tmp_path, "formats: json\n")).formats == ("json",)
+    assert Config().formats == ("rss", "atom", "json") and Config().gzip is True
+
+
 def test_content_modes_merge_with_defaults(tmp_path: Path) -> None:
     cfg = load_config(write(tmp_path, "content:\n  rss: summary\n"))
     assert cfg.content_mode("rss") == "summary"
@@ -321,6 +331,9 @@ def test_unknown_timezone(tmp_path: Path) -> None:
         ("content:\n  rss: partial\n", "content.rss"),
         ("content:\n  html: full\n", "content.html"),
         ("content: summary\n", "content"),
+        ("formats: [rss, html]\n", "formats"),
+        ("formats: []\n", "formats"),
+        ("gzip: yes please\n", "gzip"),
         ("websub: https://hub.example.org/\n", "websub"),
         ("websub:\n  hub: not-a-url\n", "websub.hub"),
         ("providers: {name: X}\n", "providers"),

@@ -18,7 +18,7 @@ from feedsmith import pages
 from feedsmith.build import build
 from feedsmith.catalog import build_catalog
 from feedsmith.config import Config
-from feedsmith.site import STATIC_TYPES, VIEW_FORMAT, Site, static_file
+from feedsmith.site import STATIC_TYPES, Site, static_file
 from feedsmith.web import HTML_CSP, prefers_html
 
 from .feedcheck import assert_valid
@@ -194,7 +194,7 @@ def test_pages_and_other_paths_are_not_negotiated(client):
 
 def test_atom_view_is_the_static_view(client, app):
     """``/topics/ai.atom`` in a browser is byte for byte ``/topics/ai.html``."""
-    assert VIEW_FORMAT == "atom"
+    assert site_of(app).config.main_format == "atom"
     for feed in site_of(app).catalog.feeds.values():
         view = get(client, f"/{feed.path}.atom", CHROME)
         static = get(client, f"/{feed.path}.html", "*/*")

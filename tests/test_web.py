@@ -198,3 +198,31 @@ def test_a_bad_file_never_causes_a_500(client, seeds):
     (seeds / "bad.txt").write_bytes(b"---\ntitle: [\n---\n\xff\xfe\x00garbage")
     for url in ("/", "/all.atom", "/all.rss", "/topics/ai.rss"):
         assert client.get(url).status_code == 200
+
+
+def test_only_published_formats_are_served(site_config):
+    """A format left out of ``formats`` is a 404 everywhere, feeds and archives alike,
+    and a browser asking for a feed gets the view of the format offered first."""
+    from dataclasses import replace
+
+    from feedsmith.web import create_app
+
+    config = replace(site_config, formats=("rss", "json"), item_limit=1)
+    build(config)
+    archived = sorted(p.relative_to(config.out_dir).as_posix()
+                      for p in (config.out_dir / "all" / "archive").glob("*.rss"))
+    assert archived and not list((config.out_dir / "all" / "archive").glob("*.atom"))
+    app = create_app(config)
+    app.testing = True
+    client = app.test_client()
+    assert client.get("/all.rss").status_code == 200
+    assert client.get("/topics/ai.json").status_code == 200
+    assert client.get(f"/{archived[0]}").status_code == 200
+    assert client.get("/all.atom").status_code == 404
+    assert client.get("/topics/ai.atom?limit=1").status_code == 404
+    assert client.get(f"/{archived[0][:-len('rss')]}atom").status_code == 404
+    page = client.get("/all.rss", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert b"all.atom" not in page.data and b"all.json" in page.data
+    index = client.get("/").data
+    assert b"all.atom" not in index and b"all.rss" in index

@@ -35,7 +35,6 @@ from .config import Config
 from .model import Article
 
 FOLDER = "archive"
-FORMATS = ("rss", "atom", "json")
 # Rough bytes an entry adds besides its text (ids, links, dates, markup), per format.
 ENTRY_OVERHEAD = 1_200
 _PATH = re.compile(r"^(?P<feed>.+)/" + FOLDER + r"/(?P<key>\d{4}-\d{2}(?:-[12])?)\.(?P<fmt>rss|atom|json)$")
@@ -81,10 +80,15 @@ def facts(article: Article, config: Config, full: bool | None = None) -> Article
     when = article.date.astimezone(timezone.utc)
     size = ENTRY_OVERHEAD + len(article.title or "") + len(article.summary or "")
     if full is None:
-        full = any(config.content_mode(fmt) == "full" for fmt in FORMATS)
+        full = _any_full(config)
     if full:
         size += article.text_size()
     return ArticleFacts(f"{when.year:04d}-{when.month:02d}", when.day > 15, size)
+
+
+def _any_full(config: Config) -> bool:
+    """Whether a published format carries full content (archive sizes are estimated for it)."""
+    return any(config.content_mode(fmt) == "full" for fmt in config.formats)
 
 
 def plan(feed: Feed, config: Config, known: dict[str, ArticleFacts] | None = None) -> tuple[Archive, ...]:
@@ -97,7 +101,7 @@ def plan(feed: Feed, config: Config, known: dict[str, ArticleFacts] | None = Non
     if not older:
         return ()
 
-    full = any(config.content_mode(fmt) == "full" for fmt in FORMATS)
+    full = _any_full(config)
     memo = known if known is not None else {}
 
     def fact(article: Article) -> ArticleFacts:

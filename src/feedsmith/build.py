@@ -586,7 +586,8 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
         previous = {k.removeprefix(scope): v for k, v in store.output_digests().items()
                     if k.startswith(scope)} if store else {}
         mark = time.perf_counter()
-        staged, keys = render_changed(site, out, previous, report, jobs=jobs, progress=progress)
+        staged, keys = render_changed(site, out, previous, report, twins=config.gzip, jobs=jobs,
+                                      progress=progress)
         report.timings["render"] = time.perf_counter() - mark
         mark = time.perf_counter()
         try:
@@ -597,7 +598,7 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
         except BaseException:
             discard(staged)
             raise
-        commit_tree(staged, out, report, keep=set(site.paths()), sweep=not completed)
+        commit_tree(staged, out, report, keep=set(site.paths()), twins=config.gzip, sweep=not completed)
         if store:
             rendered = {doc.rel for doc in staged}
             store.update_output_digests({scope + k: v for k, v in keys.items()
@@ -605,7 +606,8 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
                                         [scope + k for k in previous.keys() - keys.keys()])
         report.timings["write"] = time.perf_counter() - mark
         if signature is not None:
-            uptodate.remember(config, out, signature, build_summary(site), with_twins(site.paths()))
+            files = with_twins(site.paths()) if config.gzip else site.paths()
+            uptodate.remember(config, out, signature, build_summary(site), files)
     finally:
         if store:
             store.close()

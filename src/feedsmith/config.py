@@ -132,7 +132,9 @@ class Config:
     timezone: str = "UTC"
     max_file_bytes: int = 5 * 1024 * 1024
     follow_symlinks: bool = False
+    formats: tuple[str, ...] = FORMATS  # the feed formats published (documents, links, routes)
     content: tuple[tuple[str, str], ...] = (("rss", "full"), ("atom", "full"), ("json", "full"))
+    gzip: bool = True  # a precompressed .gz twin beside each static file (for gzip_static and the like)
     cache_max_age: int = 300
     archive_max_age: int = 31_536_000
     archives: bool = True  # RFC 5005 monthly archives of what falls out of each feed (see archives.py)
@@ -145,6 +147,11 @@ class Config:
     @property
     def tz(self) -> tzinfo:
         return tz.gettz(self.timezone) or tz.UTC
+
+    @property
+    def main_format(self) -> str:
+        """The format offered first (the URL to copy, the static HTML view): Atom when published."""
+        return "atom" if "atom" in self.formats else self.formats[0]
 
     def content_mode(self, fmt: str) -> str:
         return dict(self.content).get(fmt, "full")
@@ -175,9 +182,9 @@ _SCALARS: dict[str, type | tuple[type, ...]] = {
     "seeds_dir": str, "out_dir": str, "state_dir": str, "host": str, "port": int,
     "item_limit": int, "feed_max_bytes": int, "undated": str, "timezone": str,
     "max_file_bytes": int, "follow_symlinks": bool, "cache_max_age": int,
-    "archive_max_age": int, "archives": bool, "reload_interval": (int, float),
+    "archive_max_age": int, "archives": bool, "reload_interval": (int, float), "gzip": bool,
 }
-_KNOWN = {*_SCALARS, "content", "websub", "providers", "topics"}
+_KNOWN = {*_SCALARS, "formats", "content", "websub", "providers", "topics"}
 
 
 def _fail(key: str, message: str) -> ConfigError:
@@ -220,6 +227,17 @@ def _parse_content(value: Any) -> tuple[tuple[str, str], ...]:
             raise _fail(f"content.{fmt}", f"must be 'full' or 'summary', got {mode!r}")
         modes[fmt] = mode
     return tuple(modes.items())
+
+
+def _parse_formats(value: Any) -> tuple[str, ...]:
+    """The formats to publish, in their usual order (rss, atom, json) whatever order they are listed in."""
+    listed = _str_list("formats", value)
+    unknown = [fmt for fmt in listed if fmt not in FORMATS]
+    if unknown:
+        raise _fail("formats", f"unknown format {unknown[0]!r}; use some of {', '.join(FORMATS)}")
+    if not listed:
+        raise _fail("formats", f"list at least one of {', '.join(FORMATS)}")
+    return tuple(fmt for fmt in FORMATS if fmt in listed)
 
 
 def _str_list(key: str, value: Any) -> tuple[str, ...]:
@@ -292,6 +310,8 @@ def config_from_mapping(data: dict[str, Any], root: Path = Path(".")) -> Config:
             if key.endswith("_dir"):
                 value = Path(value)
             changes[key] = value
+        elif key == "formats":
+            changes["formats"] = _parse_formats(value)
         elif key == "content":
             changes["content"] = _parse_content(value)
         elif key == "websub":

@@ -34,6 +34,14 @@ FORMATS = (
     ("atom", "application/atom+xml", "Atom"),
     ("json", "application/feed+json", "JSON Feed"),
 )
+_MIMES = {fmt: mime for fmt, mime, _ in FORMATS}
+_LABELS = {fmt: label for fmt, _, label in FORMATS}
+
+
+def _url_label(fmt: str) -> str:
+    """``Atom feed URL``, ``JSON Feed URL`` (whose name says "feed" already)."""
+    label = _LABELS[fmt]
+    return f"{label} URL" if label.endswith("Feed") else f"{label} feed URL"
 GROUPS = (
     ("all", "All articles"),
     ("topic", "Topics"),
@@ -122,6 +130,11 @@ def view_path(feed: Feed) -> str:
     return f"{feed.path}.html"
 
 
+def _published(config: Config) -> list[tuple[str, str, str]]:
+    """``FORMATS`` entries of the formats the site publishes."""
+    return [entry for entry in FORMATS if entry[0] in config.formats]
+
+
 def _ordered_feeds(catalog: Catalog) -> Iterable[tuple[str, str, list[Feed]]]:
     for kind, heading in GROUPS:
         yield kind, heading, catalog.feeds_of(kind)
@@ -138,7 +151,7 @@ def _autodiscovery(catalog: Catalog, config: Config) -> str:
     links = []
     for _kind, _heading, feeds in _ordered_feeds(catalog):
         for feed in feeds:
-            for fmt, mime, label in FORMATS:
+            for fmt, mime, label in _published(config):
                 links.append(
                     f'<link rel="alternate" type="{mime}" '
                     f'title="{_e(feed.title(config.title))} ({label})" '
@@ -166,9 +179,10 @@ def _feed_row(feed: Feed, catalog: Catalog, config: Config) -> str:
         latest = '<p class="muted">No articles yet.</p>\n'
     formats = " ".join(
         f'<a href="{_e(_feed_url(feed, fmt, config))}" type="{mime}">{label_}</a>'
-        for fmt, mime, label_ in FORMATS
+        for fmt, mime, label_ in _published(config)
     )
-    atom = _feed_url(feed, "atom", config)
+    main = config.main_format
+    main_url = _feed_url(feed, main, config)
     field_id = f"url-{feed.path.replace('/', '-')}"
     view = config.url(view_path(feed))
     return (
@@ -177,8 +191,8 @@ def _feed_row(feed: Feed, catalog: Catalog, config: Config) -> str:
         f'<span class="muted count">({_e(_plural(count, "article"))})</span></h3>\n'
         f"{latest}"
         f'<p class="formats">{formats}</p>\n'
-        f'<label for="{_e(field_id)}" class="muted">Atom feed URL (select and copy into your reader)</label>\n'
-        f'<input class="url" id="{_e(field_id)}" type="url" readonly value="{_e(atom)}">\n'
+        f'<label for="{_e(field_id)}" class="muted">{_url_label(main)} (select and copy into your reader)</label>\n'
+        f'<input class="url" id="{_e(field_id)}" type="url" readonly value="{_e(main_url)}">\n'
         "</li>\n"
     )
 
@@ -239,30 +253,28 @@ def render_feed_view(feed: Feed, fmt: str, catalog: Catalog, config: Config, *,
     """A feed as a web page: its title, a box with the feed URL to copy, its newest entries.
 
     What a browser gets for a feed URL (``fmt`` is the format it asked for, so
-    the box shows that URL) and, with ``fmt="atom"``, the static ``<feed>.html``.
+    the box shows that URL) and, with ``fmt=config.main_format``, the static ``<feed>.html``.
     ``query`` is the canonical query string of a narrowed feed (its URLs keep
     it); ``limit`` overrides ``config.item_limit``, as for the feed itself.
     """
-    labels = {f: (mime, label) for f, mime, label in FORMATS}
-    if fmt not in labels:
+    if fmt not in config.formats:
         raise ValueError(f"unknown feed format {fmt!r}")
     suffix = f"?{query}" if query else ""
     count = config.item_limit if limit is None else limit
     shown = feed.articles[:max(count, 0)]
     title = feed.title(config.title)
     url = _feed_url(feed, fmt, config) + suffix
-    mime, label = labels[fmt]
 
     head_extra = "" if query else f'<link rel="canonical" href="{_e(config.url(view_path(feed)))}">\n'
     head_extra += f'<meta name="description" content="{_e(feed.description(config.title))}">\n'
     head_extra += "".join(
         f'<link rel="alternate" type="{m}" title="{_e(title)} ({lb})" '
         f'href="{_e(_feed_url(feed, f, config) + suffix)}">\n'
-        for f, m, lb in FORMATS
+        for f, m, lb in _published(config)
     )
     others = " ".join(
         f'<a href="{_e(_feed_url(feed, f, config) + suffix)}" type="{m}">{lb}</a>'
-        for f, m, lb in FORMATS
+        for f, m, lb in _published(config)
     )
     total = _plural(len(feed.articles), "article")
     status = f"{total}; the newest {len(shown)} are shown" if len(shown) < len(feed.articles) else total
@@ -281,7 +293,7 @@ def render_feed_view(feed: Feed, fmt: str, catalog: Catalog, config: Config, *,
         "</header>\n"
         '<section id="subscribe">\n<h2>Subscribe</h2>\n'
         "<p>This is a news feed: to follow it, copy its address into your feed reader.</p>\n"
-        f'<label for="feed-url" class="muted">{label} feed URL (select and copy into your reader)</label>\n'
+        f'<label for="feed-url" class="muted">{_url_label(fmt)} (select and copy into your reader)</label>\n'
         f'<input class="url" id="feed-url" type="url" readonly value="{_e(url)}">\n'
         f'<p class="formats">{others}</p>\n'
         "</section>\n"
@@ -294,7 +306,8 @@ def render_feed_view(feed: Feed, fmt: str, catalog: Catalog, config: Config, *,
 
 
 def render_opml(catalog: Catalog, config: Config) -> bytes:
-    """OPML 2.0 subscription list: one outline per feed (RSS URLs), grouped by kind."""
+    """OPML 2.0 subscription list: one outline per feed (RSS URLs when RSS is published), grouped by kind."""
+    listed = "rss" if "rss" in config.formats else config.main_format
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = xml_safe(config.title)
@@ -312,10 +325,10 @@ def render_opml(catalog: Catalog, config: Config) -> bytes:
             title = xml_safe(feed.title(config.title))
             etree.SubElement(
                 group, "outline",
-                type="rss", version="RSS2",
+                type="rss", **({"version": "RSS2"} if listed == "rss" else {}),
                 text=title, title=title,
                 description=xml_safe(feed.description(config.title)),
-                xmlUrl=xml_safe(_feed_url(feed, "rss", config)),
+                xmlUrl=xml_safe(_feed_url(feed, listed, config)),
                 htmlUrl=xml_safe(home),
             )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
@@ -426,17 +439,18 @@ def render_article(article: Article, catalog: Catalog, config: Config) -> bytes:
     feed_items = "".join(
         f'<li>{_e(f.name)}: '
         + " ".join(f'<a href="{_e(_feed_url(f, fmt, config))}" type="{mime}">{label}</a>'
-                   for fmt, mime, label in FORMATS)
+                   for fmt, mime, label in _published(config))
         + "</li>\n"
         for f in ([all_feed] if all_feed else []) + feeds
     )
     head_extra = f'<link rel="canonical" href="{_e(own_url)}">\n'
     if article.summary:
         head_extra += f'<meta name="description" content="{_e(article.summary)}">\n'
+    main = config.main_format
     for f in ([all_feed] if all_feed else []) + feeds:
         head_extra += (
-            f'<link rel="alternate" type="application/atom+xml" '
-            f'title="{_e(f.title(config.title))} (Atom)" href="{_e(_feed_url(f, "atom", config))}">\n'
+            f'<link rel="alternate" type="{_MIMES[main]}" '
+            f'title="{_e(f.title(config.title))} ({_LABELS[main]})" href="{_e(_feed_url(f, main, config))}">\n'
         )
 
     body = (

@@ -43,8 +43,6 @@ STATIC_TYPES = {
 # Full articles a site keeps after reading them for rendering (stubs stay stubs): more
 # than one month's articles across feeds at 100k, which is what archives reuse.
 FULL_ARTICLES_KEPT = 1_000
-# The format whose URL the static ``<feed>.html`` view offers to copy (as the index does).
-VIEW_FORMAT = "atom"
 _WEIGHT_MASK = (1 << 64) - 1
 
 
@@ -107,7 +105,7 @@ class Site:
         return {
             f"{feed.path}.{fmt}": (feed, fmt)
             for feed in self.catalog.feeds.values()
-            for fmt in FEED_TYPES
+            for fmt in self.config.formats
         }
 
     @cached_property
@@ -131,7 +129,7 @@ class Site:
     def archive(self, path: str) -> Archive | None:
         """The archive a path of the tree names, or None when it is not an archive."""
         parsed = archives_module.parse_path(path)
-        if parsed is None or not self.config.archives:
+        if parsed is None or not self.config.archives or parsed[2] not in self.config.formats:
             return None
         feed = self.catalog.feed(parsed[0])
         if feed is None:
@@ -156,15 +154,16 @@ class Site:
 
     def documents(self, feed: Feed, archive_keys: tuple[str, ...]) -> list[str]:
         """The paths of a feed's documents: current ones, its HTML view, its archives."""
-        return [*(f"{feed.path}.{fmt}" for fmt in FEED_TYPES), pages.view_path(feed),
-                *(archives_module.archive_path(feed, key, fmt) for key in archive_keys for fmt in FEED_TYPES)]
+        formats = self.config.formats
+        return [*(f"{feed.path}.{fmt}" for fmt in formats), pages.view_path(feed),
+                *(archives_module.archive_path(feed, key, fmt) for key in archive_keys for fmt in formats)]
 
     def _archive_paths(self) -> list[str]:
         """Month by month, newest first, across feeds: an article is in several feeds'
         archives of the same month, so rendering them together reads it in full once."""
         found = [(key, feed) for feed in self.catalog.feeds.values() for key in self.archive_keys(feed)]
         found.sort(key=lambda found: found[0], reverse=True)
-        return [archives_module.archive_path(feed, key, fmt) for key, feed in found for fmt in FEED_TYPES]
+        return [archives_module.archive_path(feed, key, fmt) for key, feed in found for fmt in self.config.formats]
 
     @cached_property
     def _code_and_config(self) -> bytes:
@@ -332,7 +331,7 @@ class Site:
             fmt = path.rpartition(".")[2]
             return Resource(self._render_archive(archive, fmt), FEED_TYPES[fmt])
         if path in self._view_paths:
-            return self.view(f"{self._view_paths[path].path}.{VIEW_FORMAT}")
+            return self.view(f"{self._view_paths[path].path}.{self.config.main_format}")
         if path in STATIC_TYPES:
             return Resource(static_file(path), STATIC_TYPES[path])
         if path in self._page_paths:
@@ -345,7 +344,7 @@ class Site:
         """The HTML view of the feed document at ``path`` (``topics/ai.rss``), None for other paths.
 
         What the live app answers a browser asking for a feed URL; the view of
-        the ``VIEW_FORMAT`` document is also the static ``<feed>.html``.
+        the ``config.main_format`` document is also the static ``<feed>.html``.
         """
         found = self._feed_paths.get(path)
         if found is None:

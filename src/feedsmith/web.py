@@ -75,7 +75,7 @@ from .catalog import Feed
 from .config import Config
 from .load import Listing, article_files
 from .query import FeedQuery, QueryError, apply, parse_query
-from .site import FEED_TYPES, PAGE_TYPES, STATIC_TYPES, VIEW_FORMAT, Site
+from .site import FEED_TYPES, PAGE_TYPES, STATIC_TYPES, Site
 
 log = logging.getLogger(__name__)
 bp = Blueprint("feeds", __name__)
@@ -317,7 +317,7 @@ class SiteCache:
 
     def feed_for(self, path: str) -> tuple[Feed, str] | None:
         stem, dot, fmt = path.rpartition(".")
-        if not dot or fmt not in FEED_TYPES:
+        if not dot or fmt not in self.site.config.formats:
             return None
         feed = self.site.catalog.feed(stem)
         return (feed, fmt) if feed is not None else None
@@ -492,7 +492,7 @@ class StaticTree:
         stem, _, fmt = path.rpartition(".")
         feed = fmt in FEED_TYPES and archives.parse_path(path) is None  # a feed's current document
         if html and feed:
-            if fmt != VIEW_FORMAT:
+            if fmt != self.config.main_format:
                 return None  # only that format's view is in the tree
             path, fmt = f"{stem}.html", "html"
         content_type = FEED_TYPES.get(fmt) or PAGE_TYPES.get(fmt) or STATIC_TYPES.get(path)
