@@ -376,3 +376,23 @@ def test_a_second_build_leaves_views_unchanged(site_config):
     build(site_config)
     again = build(site_config)
     assert not [p for p in again.written if p.endswith((".html", ".xsl"))]
+
+
+def test_a_view_reads_in_full_only_articles_without_a_summary(site_config):
+    """A feed's view shows what stubs hold (title, date, provider, summary): a view of stubs
+    from the parse cache reads no article again and is the view of the full articles."""
+    from feedsmith.build import load_cached_site
+    from feedsmith.load import load_folder
+    from feedsmith.model import ArticleStub
+
+    build(site_config)
+    site = load_cached_site(site_config)
+    feed = site.catalog.feed("all")
+    assert all(isinstance(a, ArticleStub) for a in feed.articles) and all(a.summary for a in feed.articles)
+    read = []
+    hydrate = site.load.hydrate
+    site.load.hydrate = lambda articles, config: read.extend(articles) or hydrate(articles, config)
+    stubbed = site.get("all.html").body
+    assert read == []
+    full = Site(build_catalog(load_folder(site_config.seeds_dir, site_config).articles, site_config), site_config)
+    assert stubbed == full.get("all.html").body

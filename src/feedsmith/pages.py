@@ -229,6 +229,11 @@ def render_index(catalog: Catalog, config: Config) -> bytes:
 VIEW_SUMMARY_CHARS = 300
 
 
+def view_needs_body(article: Article) -> bool:
+    """Whether a view's entry for ``article`` shows text only its body has: it has no summary."""
+    return not article.summary
+
+
 def _view_entry(article: Article, catalog: Catalog, config: Config) -> str:
     link = _href(catalog.entry_url(article, config))
     title = _e(article.title)

@@ -92,13 +92,17 @@ class Site:
                     self._full.popitem(last=False)
         return [known[a.id] for a in articles]
 
-    def with_bodies(self, feed: Feed, count: int | None = None) -> Feed:
-        """``feed`` with its newest ``count`` (default: item_limit) articles in full: what gets rendered."""
+    def for_view(self, feed: Feed, count: int | None = None) -> Feed:
+        """``feed`` with what its HTML view shows of its newest ``count`` (default: item_limit)
+        articles: a stub has all of it but the text shown for an article without a summary,
+        so only those are read in full."""
         count = self.config.item_limit if count is None else count
         shown = feed.articles[:max(count, 0)]
-        if not any(isinstance(a, ArticleStub) for a in shown):
+        lacking = [a for a in shown if isinstance(a, ArticleStub) and pages.view_needs_body(a)]
+        if not lacking:
             return feed
-        return replace(feed, articles=(*self.full(shown), *feed.articles[len(shown):]))
+        full = {a.id: a for a in self.full(lacking)}
+        return replace(feed, articles=(*(full.get(a.id, a) for a in shown), *feed.articles[len(shown):]))
 
     @cached_property
     def _feed_paths(self) -> dict[str, tuple[Feed, str]]:
@@ -350,7 +354,7 @@ class Site:
         if found is None:
             return None
         feed, fmt = found
-        return Resource(pages.render_feed_view(self.with_bodies(feed), fmt, self.catalog, self.config),
+        return Resource(pages.render_feed_view(self.for_view(feed), fmt, self.catalog, self.config),
                         PAGE_TYPES["html"])
 
     def _render_archive(self, archive: Archive, fmt: str) -> bytes:

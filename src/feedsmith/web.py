@@ -418,7 +418,7 @@ class SiteCache:
         try:
             narrowed = apply(feed, query, site.catalog)
             if html:
-                body = pages.render_feed_view(site.with_bodies(narrowed, query.limit), fmt, site.catalog,
+                body = pages.render_feed_view(site.for_view(narrowed, query.limit), fmt, site.catalog,
                                               site.config, limit=query.limit, query=canonical)
                 entry = self._entry(body, PAGE_TYPES["html"], narrowed.updated, negotiated=True)
             else:
