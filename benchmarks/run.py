@@ -939,7 +939,8 @@ def main(argv=None) -> int:
                     help="extra feedsmith config key, e.g. --set item_limit=50")
     ap.add_argument("--anchor", action="append", default=None, metavar="KEY=YAML",
                     help="config that makes feedsmith write just the feeds Pelican and Hugo "
-                         "write; its cold build is timed too (default: archives=false)")
+                         "write; its cold build is timed too (default: archives=false, "
+                         "formats=[rss, atom], gzip=false: Pelican's Atom and RSS, no archives, no .gz)")
     ap.add_argument("--skip-anchor", action="store_true", help="no anchor-config builds")
     ap.add_argument("--profile", type=int, default=None, metavar="N",
                     help="also cProfile one cold build at size N")
@@ -960,7 +961,8 @@ def main(argv=None) -> int:
         key, _, value = item.partition("=")
         extra[key.strip()] = yaml.safe_load(value)
     anchor = {}
-    for item in (args.anchor if args.anchor is not None else ["archives=false"]):
+    for item in (args.anchor if args.anchor is not None
+                 else ["archives=false", "formats=[rss, atom]", "gzip=false"]):
         key, _, value = item.partition("=")
         anchor[key.strip()] = yaml.safe_load(value)
     sizes = [int(s.replace("_", "").replace(",", "")) for s in re.split(r"[ ,]+", args.sizes) if s]
