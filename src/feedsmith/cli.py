@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -212,9 +213,17 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The cyclic collector's first generation runs every 50,000 new objects instead of 700. A
+# build makes objects by the million and almost never a cycle: with the default, repeated
+# passes over the ever larger older generations took a tenth of a one-file rebuild of
+# 100,000 articles (6.3 -> 5.6 s); refcounting still frees everything not in a cycle.
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         return int(args.func(args))
     except FeedsmithError as exc:
