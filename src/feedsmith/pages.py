@@ -42,6 +42,8 @@ def _url_label(fmt: str) -> str:
     """``Atom feed URL``, ``JSON Feed URL`` (whose name says "feed" already)."""
     label = _LABELS[fmt]
     return f"{label} URL" if label.endswith("Feed") else f"{label} feed URL"
+
+
 GROUPS = (
     ("all", "All articles"),
     ("topic", "Topics"),
@@ -263,7 +265,7 @@ def render_feed_view(feed: Feed, fmt: str, catalog: Catalog, config: Config, *,
     it); ``limit`` overrides ``config.item_limit``, as for the feed itself.
     """
     if fmt not in config.formats:
-        raise ValueError(f"unknown feed format {fmt!r}")
+        raise ValueError(f"feed format {fmt!r} is not published (formats: {', '.join(config.formats)})")
     suffix = f"?{query}" if query else ""
     count = config.item_limit if limit is None else limit
     shown = feed.articles[:max(count, 0)]
