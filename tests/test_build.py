@@ -152,6 +152,38 @@ def test_a_render_failure_in_a_worker_keeps_the_previous_tree(site_config, seeds
     assert not list(out.rglob("*.tmp")), "temporary files left behind"
 
 
+def test_a_render_worker_that_dies_fails_the_build_and_the_next_one_cleans_up(site_config, seeds, monkeypatch):
+    """A worker killed mid-chunk (out of memory, a signal) is a clear error, not a hang; the
+    tree keeps its documents and the next build sweeps up the temporary files it left."""
+    import os
+
+    import pytest
+
+    from feedsmith import render
+    from feedsmith.build import BuildError
+
+    build(site_config, jobs=1)
+    out = site_config.out_dir
+    before = {f: (out / f).read_bytes() for f in built_files(out)}
+    (seeds / "001_525bf615ad7c6798.txt").write_text((seeds / "001_525bf615ad7c6798.txt").read_text() + "\nMore.\n")
+    real = render.render_feed
+    parent = os.getpid()
+
+    def dying(feed, fmt, *args, **kwargs):
+        if feed.path == "all" and fmt == "atom" and os.getpid() != parent:
+            os._exit(9)
+        return real(feed, fmt, *args, **kwargs)
+
+    monkeypatch.setattr(render, "render_feed", dying)
+    _in_workers(monkeypatch)
+    with pytest.raises(BuildError, match="render worker stopped unexpectedly"):
+        build(site_config, jobs=2)
+    assert {f: (out / f).read_bytes() for f in built_files(out) if not f.endswith(".tmp")} == before
+    monkeypatch.setattr(render, "render_feed", real)
+    build(site_config, jobs=2)
+    assert not list(out.rglob("*.tmp")) and not [p for p in out.rglob(".*") if p.name != MANIFEST]
+
+
 def test_worker_shares_keep_each_format_in_one_process():
     from feedsmith.build import worker_shares
 

@@ -27,8 +27,11 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as wait_for
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -498,6 +501,23 @@ def _render_chunk(out_dir: Path, paths: list[str], twins: bool) -> list[Staged]:
     return staged
 
 
+def _render_worker(conn: Connection, out_dir: Path, twins: bool) -> None:
+    """A forked render worker: renders and stages the chunks it is sent until it gets None.
+
+    Answers ``("done", staged)`` per chunk, or ``("failed", message)`` once and stops.
+    """
+    try:
+        while (chunk := conn.recv()) is not None:
+            try:
+                conn.send(("done", _render_chunk(out_dir, chunk, twins)))
+            except Exception as exc:  # a BuildError naming the document, or a failure to stage
+                conn.send(("failed", str(exc) if isinstance(exc, BuildError)
+                           else f"a render worker failed ({type(exc).__name__}: {exc})"))
+                return
+    except (EOFError, KeyboardInterrupt):  # the build stopped: nothing left to report to
+        return
+
+
 def _render_in_workers(site: Site, out_dir: Path, todo: list[str], jobs: int, twins: bool,
                        step: Callable[[int], None]) -> list[Staged]:
     """Render and stage in forked processes, each starting on its share (see :func:`worker_shares`).
@@ -506,15 +526,28 @@ def _render_in_workers(site: Site, out_dir: Path, todo: list[str], jobs: int, tw
     other one, so no worker idles while another has a queue: the shares are
     planned from rough per-format costs and were off by a third (15 s and 22 s
     of CPU at 10k articles with archives).
+
+    Every worker is forked before chunks are handed out, from a process running
+    no other thread (a fork copies locks other threads may hold), and talks to
+    this one over a pipe of its own.
     """
     global _forked_site
-    _forked_site = site
     context = multiprocessing.get_context("fork")
     queues = [deque(share[at:at + _RENDER_CHUNK] for at in range(0, len(share), _RENDER_CHUNK))
               for share in worker_shares(todo, jobs)]
-    workers = [ProcessPoolExecutor(max_workers=1, mp_context=context) for _ in queues]
-    running: dict[Future[list[Staged]], int] = {}
+    workers: list[tuple[BaseProcess, Connection]] = []
+    in_flight = [0] * len(queues)
     by_path: dict[str, Staged] = {}
+    _forked_site = site
+    try:
+        for _ in queues:
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_render_worker, args=(theirs, out_dir, twins), daemon=True)
+            process.start()
+            theirs.close()
+            workers.append((process, ours))
+    finally:
+        _forked_site = None
 
     def next_chunk(index: int) -> list[str] | None:
         if queues[index]:
@@ -525,31 +558,53 @@ def _render_in_workers(site: Site, out_dir: Path, todo: list[str], jobs: int, tw
     def submit(index: int) -> None:
         chunk = next_chunk(index)
         if chunk is not None:
-            running[workers[index].submit(_render_chunk, out_dir, chunk, twins)] = index
+            workers[index][1].send(chunk)
+            in_flight[index] += 1
+
+    def receive(index: int) -> list[Staged]:
+        process, conn = workers[index]
+        try:
+            kind, payload = conn.recv()
+        except EOFError:
+            in_flight[index] = 0
+            process.join()
+            raise BuildError(f"a render worker stopped unexpectedly (exit code {process.exitcode}); "
+                             "nothing was written, the previous tree is unchanged") from None
+        in_flight[index] -= 1
+        if kind == "failed":
+            in_flight[index] = 0
+            raise BuildError(payload)
+        by_path.update((doc.rel, doc) for doc in payload)
+        return payload
 
     try:
         for index in range(len(workers)):
             for _ in range(_CHUNKS_IN_FLIGHT):
                 submit(index)
-        while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                index = running.pop(future)
-                for doc in future.result():
-                    by_path[doc.rel] = doc
-                step(len(future.result()))
+        while any(in_flight):
+            pipes = {workers[i][1]: i for i, n in enumerate(in_flight) if n}
+            for conn in wait_for(list(pipes)):
+                index = pipes[conn]
+                step(len(receive(index)))
                 submit(index)
     except BaseException:
-        for worker in workers:
-            worker.shutdown(wait=True, cancel_futures=True)
+        for index in range(len(workers)):  # what the others were doing is staged too
+            while in_flight[index]:
+                try:
+                    receive(index)
+                except BuildError:
+                    break
         discard(by_path.values())
-        discard(doc for f in running if f.done() and not f.cancelled() and not f.exception()
-                for doc in f.result() if doc.rel not in by_path)
         raise
     finally:
-        _forked_site = None
-    for worker in workers:
-        worker.shutdown(wait=True)
+        for process, conn in workers:
+            try:
+                conn.send(None)
+            except OSError:
+                pass
+            conn.close()
+        for process, _ in workers:
+            process.join()
     return [by_path[path] for path in todo]
 
 
