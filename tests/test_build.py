@@ -339,6 +339,28 @@ def test_formats_and_gzip_settings_decide_what_is_published(site_config):
     assert built_files(out) == sorted(set(files) - {f for f in files if f.endswith((".atom", ".json", ".gz"))})
 
 
+def test_switching_gzip_writes_or_removes_only_the_twins(site_config, monkeypatch):
+    """The twins are not part of what is rendered: turning them off renders nothing again."""
+    from dataclasses import replace
+
+    from feedsmith import build as build_module
+    from feedsmith.site import STATIC_TYPES
+
+    out = site_config.out_dir
+    first = build(site_config)
+    twins = sorted(f for f in first.written if f.endswith(".gz"))
+    assert twins
+    rendered = []
+    real = build_module._render_one
+    monkeypatch.setattr(build_module, "_render_one", lambda site, path: rendered.append(path) or real(site, path))
+    off = build(replace(site_config, gzip=False), jobs=1)
+    assert off.written == [] and sorted(off.removed) == twins
+    assert rendered and not set(rendered) - set(STATIC_TYPES)  # files shipped as they are, always copied
+    on = build(site_config)
+    assert sorted(on.written) == twins and on.removed == []
+    assert sorted(built_files(out)) == sorted(first.written)
+
+
 def test_a_site_without_atom_offers_its_first_format_in_views(site_config):
     from dataclasses import replace
 

@@ -171,8 +171,9 @@ class Config:
 
 
 # No rendered byte depends on these: where things are (the seeds folder counts on its own
-# in the build signature) and what only the live server reads.
-NOT_RENDERED = ("root", "seeds_dir", "out_dir", "state_dir",
+# in the build signature), whether a build adds .gz twins (also in the build signature:
+# switching it writes or removes twins, never re-renders) and what only the live server reads.
+NOT_RENDERED = ("root", "seeds_dir", "out_dir", "state_dir", "gzip",
                 "host", "port", "cache_max_age", "archive_max_age", "reload_interval")
 _DEFAULTS = Config()
 

@@ -68,6 +68,7 @@ def signature(config: Config, seeds_dir: Path, listing: Listing) -> str:
     """
     digest = hashlib.sha256(_code_digest())
     digest.update(config.output_settings().encode())
+    digest.update(f"gzip={config.gzip}\0".encode())
     digest.update(os.fsencode(seeds_dir.resolve()))
     for problem in listing.problems:
         digest.update(f"{problem.path}\0{problem.reason}\n".encode("utf-8", "surrogatepass"))
