@@ -18,7 +18,7 @@ import os
 import pickle
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -81,27 +81,33 @@ def stub_from(head: bytes) -> ArticleStub:
      text_size) = pickle.loads(head)
     when = datetime.fromisoformat
     shared = _shared
+    category, type_, language, format_ = shared((category, type_, language, format_))
+    provider = shared((Provider, provider_name, provider_domain), _provider) if provider_name is not None else None
     return ArticleStub(
         id_, title, id_ if link == id_ else link, when(published) if published else None, when(observed),
-        source_path, when(updated) if updated else None, summary, None, None, author,
-        shared(Provider(provider_name, provider_domain)) if provider_name is not None else None,
-        shared(tuple(map(shared, topics))) if topics else (), shared(category), shared(type_), quality, (), (),
-        shared(language), warnings, (), (), (), shared(format_), richness, text_size)
+        source_path, when(updated) if updated else None, summary, None, None, author, provider,
+        shared(topics) if topics else (), category, type_, quality, (), (), language, warnings, (), (), (),
+        format_, richness, text_size)
+
+
+def _provider(key: tuple[Any, str, str | None]) -> Provider:
+    return Provider(key[1], key[2])
 
 
 _SHARED_LIMIT = 50_000  # distinct values kept for sharing; past it, the memo starts over
 _shared_values: dict[Any, Any] = {}
 
 
-def _shared(value: Any) -> Any:
-    """One object for equal small immutable values (strings, tuples of them, providers)."""
+def _shared(value: Any, make: Callable[[Any], Any] | None = None) -> Any:
+    """One object for equal small immutable values (strings, tuples of them), or with ``make``
+    one object made from ``value`` for all equal values (a provider from its name and domain)."""
     if value is None:
         return None
     found = _shared_values.get(value)
     if found is None:
         if len(_shared_values) >= _SHARED_LIMIT:
             _shared_values.clear()
-        found = _shared_values[value] = value
+        found = _shared_values[value] = value if make is None else make(value)
     return found
 
 
