@@ -78,23 +78,41 @@ def test_a_cache_damaged_inside_is_rebuilt_with_a_warning(site_config):
     assert load(site_config).parsed == 0  # and the new cache is sound
 
 
-def test_a_cache_whose_article_table_is_damaged_is_rebuilt_with_a_warning(site_config):
+def _damage_table(db, table):
     import sqlite3
 
-    load(site_config)
-    db = site_config.state_dir / "cache.sqlite3"
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'files'").fetchone()
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()
         (size,) = conn.execute("PRAGMA page_size").fetchone()
     conn.close()
     data = bytearray(db.read_bytes())
-    data[(root - 1) * size:root * size] = b"\xff" * size  # only the parsed articles' table
+    data[(root - 1) * size:root * size] = b"\xff" * size
     db.write_bytes(bytes(data))
+
+
+def test_a_cache_whose_table_of_files_is_damaged_is_rebuilt_with_a_warning(site_config):
+    load(site_config)
+    _damage_table(site_config.state_dir / "cache.sqlite3", "files")  # the files and their stubs
     result = load(site_config)
     assert result.parsed == 5 and len(result.articles) == 5
     assert any("parse cache damaged" in n for n in result.notices), result.notices
     assert load(site_config).parsed == 0
+
+
+def test_a_damaged_table_of_full_articles_costs_a_parse_not_an_article(site_config, caplog):
+    """Stubs come from their own table, so they still load; the full articles are parsed
+    again from the files, with a warning."""
+    import logging
+
+    fresh = {a.id: a for a in load(site_config).articles}
+    _damage_table(site_config.state_dir / "cache.sqlite3", "articles")
+    warm = load(site_config)
+    assert warm.parsed == 0 and len(warm.articles) == 5
+    with caplog.at_level(logging.WARNING, logger="feedsmith.store"):
+        full = warm.hydrate(warm.articles, site_config)
+    assert {a.id: a for a in full} == fresh
+    assert "cannot read cached articles" in caplog.text
 
 
 def test_cache_from_another_configuration_is_not_trusted(site_config):
