@@ -57,6 +57,26 @@ def test_console_script_module_runs():
     assert result.returncode == 0 and "build" in result.stdout
 
 
+def test_the_command_flushes_its_output_and_keeps_the_exit_code(tmp_path):
+    """``feedsmith`` leaves without tearing down the heap (see ``cli.run``): its output and
+    its exit code must still arrive, also through a pipe closed early."""
+    import os
+    import shutil
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # output through a buffer
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    (seeds / "broken.md").write_bytes(b"\x00\x01binary")
+    args = [sys.executable, "-m", "feedsmith", "build", "--config", str(REPO / "config.yaml"),
+            "--seeds", str(seeds), "--out", str(tmp_path / "feeds")]
+    strict = subprocess.run([*args, "--strict"], capture_output=True, text=True, env=env)
+    assert strict.returncode == 1
+    assert "5 articles read, 1 file skipped" in strict.stdout and "broken.md" in strict.stderr
+    piped = subprocess.run(f"{' '.join(map(str, args))} | head -c 3", shell=True, capture_output=True,
+                           text=True, env=env)
+    assert piped.returncode == 0 and len(piped.stdout) == 3 and "Traceback" not in piped.stderr
+
+
 def test_a_missing_seeds_folder_stops_the_build_instead_of_publishing_nothing(tmp_path, capsys):
     out = tmp_path / "feeds"
     code = main(["build", "--config", str(REPO / "config.yaml"), "--seeds", str(tmp_path / "typo"),

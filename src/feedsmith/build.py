@@ -41,6 +41,7 @@ from .errors import ConfigError, FeedsmithError, ParseError
 from .load import Listing, LoadResult, article_files, default_jobs, load_folder, open_store
 from .progress import QUIET, Progress
 from .store import Store
+from .text import plural
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do never loads the renderers
     from .site import Site
@@ -85,13 +86,14 @@ class BuildReport:
         if self.pings is not None:
             hub = f"; {self.pings} hub pings" + (f" ({self.ping_failures} failed)" if self.ping_failures else "")
         if self.current:
-            return (f"up to date: nothing changed since the last build ({self.articles} articles, "
-                    f"{len(self.load.problems)} files skipped, {self.feeds} feeds, {len(self.unchanged)} files)"
+            return (f"up to date: nothing changed since the last build ({plural(self.articles, 'article')}, "
+                    f"{plural(len(self.load.problems), 'file')} skipped, {plural(self.feeds, 'feed')}, "
+                    f"{plural(len(self.unchanged), 'file')})"
                     f"{hub}; checked in {self.seconds:.2f}s -> {self.out_dir}")
         return (
-            f"{self.articles} articles read, {len(self.load.problems)} files skipped, "
-            f"{len(self.load.warnings) - len(self.load.problems)} warnings; "
-            f"{self.feeds} feeds; {len(self.written)} files written, "
+            f"{plural(self.articles, 'article')} read, {plural(len(self.load.problems), 'file')} skipped, "
+            f"{plural(len(self.load.warnings) - len(self.load.problems), 'warning')}; "
+            f"{plural(self.feeds, 'feed')}; {plural(len(self.written), 'file')} written, "
             f"{len(self.unchanged)} unchanged, {len(self.removed)} stale removed{hub} "
             f"in {self.seconds:.2f}s{self._phases()} -> {self.out_dir}"
         )

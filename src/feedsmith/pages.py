@@ -26,7 +26,7 @@ from lxml import etree
 from .catalog import Catalog, Feed
 from .config import Config
 from .model import Article, Image
-from .text import truncate_words, xml_safe
+from .text import plural, truncate_words, xml_safe
 
 # (format = file extension, MIME type, label), in the order they are offered.
 FORMATS = (
@@ -142,10 +142,6 @@ def _ordered_feeds(catalog: Catalog) -> Iterable[tuple[str, str, list[Feed]]]:
         yield kind, heading, catalog.feeds_of(kind)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 # --------------------------------------------------------------------- index
 
 
@@ -190,7 +186,7 @@ def _feed_row(feed: Feed, catalog: Catalog, config: Config) -> str:
     return (
         f'<li id="feed-{_e(feed.path.replace("/", "-"))}">\n'
         f'<h3><a href="{_e(view)}">{_e(label)}</a> '
-        f'<span class="muted count">({_e(_plural(count, "article"))})</span></h3>\n'
+        f'<span class="muted count">({_e(plural(count, "article"))})</span></h3>\n'
         f"{latest}"
         f'<p class="formats">{formats}</p>\n'
         f'<label for="{_e(field_id)}" class="muted">{_url_label(main)} (select and copy into your reader)</label>\n'
@@ -210,9 +206,9 @@ def render_index(catalog: Catalog, config: Config) -> bytes:
             f'<section id="{kind}">\n<h2>{_e(heading)}</h2>\n<ul class="feeds">\n{rows}</ul>\n</section>\n'
         )
     warned = sum(1 for a in catalog.articles if a.warnings)
-    summary = f"{_plural(len(catalog.articles), 'article')} in {_plural(len(catalog.feeds), 'feed')}"
+    summary = f"{plural(len(catalog.articles), 'article')} in {plural(len(catalog.feeds), 'feed')}"
     if warned:
-        summary += f"; {_plural(warned, 'article')} with reader warnings"
+        summary += f"; {plural(warned, 'article')} with reader warnings"
     body = (
         f"<header>\n<h1>{_e(config.title)}</h1>\n"
         f"<p>{_e(config.description)}</p>\n"
@@ -283,7 +279,7 @@ def render_feed_view(feed: Feed, fmt: str, catalog: Catalog, config: Config, *,
         f'<a href="{_e(_feed_url(feed, f, config) + suffix)}" type="{m}">{lb}</a>'
         for f, m, lb in _published(config)
     )
-    total = _plural(len(feed.articles), "article")
+    total = plural(len(feed.articles), "article")
     status = f"{total}; the newest {len(shown)} are shown" if len(shown) < len(feed.articles) else total
     if query:
         status += f" (narrowed by {query})"

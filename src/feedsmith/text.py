@@ -18,6 +18,11 @@ def xml_safe(text: str) -> str:
     return _XML_ILLEGAL.sub("", text)
 
 
+def plural(n: int, word: str) -> str:
+    """``1 file``, ``2 files``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def squash_spaces(text: str) -> str:
     """Runs of whitespace as single spaces, none at the ends.
 
