@@ -202,12 +202,12 @@ _FORMS: tuple[_Form, ...] = (
     *(
         _Form(
             name,
-            re.compile(core, re.I),
-            re.compile(_GATE + _LEAD + rf"(?P<core>{_WEEKDAY}(?P<date>{core}))" + _TRAIL, re.I),
+            lazy_compile(core, re.I),
+            lazy_compile(_GATE + _LEAD + rf"(?P<core>{_WEEKDAY}(?P<date>{core}))" + _TRAIL, re.I),
         )
         for name, core in _LATIN_DATES.items()
     ),
-    _Form("cjk", re.compile(r"\d\s?[年년]"), re.compile(_CJK, re.I)),
+    _Form("cjk", lazy_compile(r"\d\s?[年년]"), lazy_compile(_CJK, re.I)),
 )
 
 # Pre-checks. Every form has a four-digit year, written right after a date
