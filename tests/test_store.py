@@ -51,6 +51,18 @@ def test_undated_articles_keep_their_first_seen_date(site_config, seeds):
     assert by_name(load(site_config))["renamed.txt"].date == first
 
 
+def test_first_seen_dates_outlive_a_cache_from_another_version_or_configuration(site_config, seeds):
+    """Parses are redone when the configuration (or feedsmith) changes; when each undated file
+    was first seen is not a parse, and its date stays put."""
+    name = "003_47d7fbf7bff2b1e1.txt"
+    first = by_name(load(site_config))[name].date
+    os.utime(seeds / name, (2_000_000_000, 2_000_000_000))
+    other = load(replace(site_config, timezone="Asia/Singapore"))
+    assert other.parsed == 5
+    assert any("first-seen dates kept" in n for n in other.notices), other.notices
+    assert by_name(other)[name].date == first
+
+
 def test_corrupt_cache_is_rebuilt_with_a_warning(site_config):
     load(site_config)
     db = site_config.state_dir / "cache.sqlite3"

@@ -177,17 +177,33 @@ class Store:
     def _open(self) -> sqlite3.Connection:
         try:
             db = self._connect()
+            seen: list[tuple[str, str]] = []
             if self._stale(db):
+                # Parses and fingerprints are not trusted from another version or configuration;
+                # first-seen times are facts about the files (and what dates undated articles).
+                seen = self._seen_rows(db)
                 db.close()
-                self._discard("made by another feedsmith version or configuration")
+                self._discard("made by another feedsmith version or configuration"
+                              + (" (first-seen dates kept)" if seen else ""))
                 db = self._connect()
             self._create(db)
+            if seen:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", seen)
+                db.execute("COMMIT")
             return db
         except sqlite3.DatabaseError as exc:
             self._discard(f"unreadable ({exc})")
             db = self._connect()
             self._create(db)
             return db
+
+    @staticmethod
+    def _seen_rows(db: sqlite3.Connection) -> list[tuple[str, str]]:
+        try:
+            return db.execute("SELECT id, first_seen FROM seen").fetchall()
+        except sqlite3.DatabaseError:  # no such table, or one that cannot be read: nothing to keep
+            return []
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
