@@ -220,10 +220,10 @@ def _twinned(rel: str) -> bool:
     return rel.endswith(TWINNED)
 
 
-def with_twins(paths: Iterable[str]) -> set[str]:
-    """The paths and the ``.gz`` twins they get."""
+def with_twins(paths: Iterable[str], twins: bool = True) -> set[str]:
+    """The paths and, with ``twins``, the ``.gz`` twins they get: the files of a tree."""
     paths = set(paths)
-    return paths | {p + GZ for p in paths if _twinned(p)}
+    return paths | {p + GZ for p in paths if _twinned(p)} if twins else paths
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,8 +284,7 @@ def commit_tree(staged: list[Staged], out_dir: Path, report: BuildReport, keep: 
     """
     started = time.time()
     out_dir.mkdir(parents=True, exist_ok=True)
-    if twins:
-        keep = with_twins(keep)
+    keep = with_twins(keep, twins)
     listed = tree_files(out_dir)
     if not keep <= listed:
         write_atomic(out_dir / MANIFEST, "".join(f"{p}\n" for p in sorted(listed | keep)).encode())
@@ -663,8 +662,7 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
                                         [scope + k for k in previous.keys() - keys.keys()])
         report.timings["write"] = time.perf_counter() - mark
         if signature is not None:
-            files = with_twins(site.paths()) if config.gzip else site.paths()
-            uptodate.remember(config, out, signature, build_summary(site), files)
+            uptodate.remember(config, out, signature, build_summary(site), with_twins(site.paths(), config.gzip))
     finally:
         if store:
             store.close()

@@ -158,16 +158,19 @@ class Site:
 
     def documents(self, feed: Feed, archive_keys: tuple[str, ...]) -> list[str]:
         """The paths of a feed's documents: current ones, its HTML view, its archives."""
-        formats = self.config.formats
-        return [*(f"{feed.path}.{fmt}" for fmt in formats), pages.view_path(feed),
-                *(archives_module.archive_path(feed, key, fmt) for key in archive_keys for fmt in formats)]
+        return [*(f"{feed.path}.{fmt}" for fmt in self.config.formats), pages.view_path(feed),
+                *(path for key in archive_keys for path in self._archive_documents(feed, key))]
+
+    def _archive_documents(self, feed: Feed, key: str) -> list[str]:
+        """The paths of one archive of a feed, one per published format."""
+        return [archives_module.archive_path(feed, key, fmt) for fmt in self.config.formats]
 
     def _archive_paths(self) -> list[str]:
         """Month by month, newest first, across feeds: an article is in several feeds'
         archives of the same month, so rendering them together reads it in full once."""
         found = [(key, feed) for feed in self.catalog.feeds.values() for key in self.archive_keys(feed)]
         found.sort(key=lambda found: found[0], reverse=True)
-        return [archives_module.archive_path(feed, key, fmt) for key, feed in found for fmt in self.config.formats]
+        return [path for key, feed in found for path in self._archive_documents(feed, key)]
 
     @cached_property
     def _code_and_config(self) -> bytes:
