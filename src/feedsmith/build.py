@@ -20,18 +20,15 @@ document changed (:mod:`.websub`).
 from __future__ import annotations
 
 import gzip
-import multiprocessing
 import os
 import re
 import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from multiprocessing.connection import wait as wait_for
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,7 +40,12 @@ from .progress import QUIET, Progress
 from .store import Store
 from .text import plural
 
-if TYPE_CHECKING:  # imported where used: a build with nothing to do never loads the renderers
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
+    # Imported where used: a build with nothing to do never loads the renderers, and
+    # one with little to do never starts (so never imports) worker processes.
     from .site import Site
 
 MANIFEST = ".feedsmith-manifest"
@@ -454,6 +456,8 @@ def _render_here(site: Site, out_dir: Path, todo: list[str], twins: bool,
 
 
 def _can_fork() -> bool:
+    import multiprocessing
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -532,6 +536,9 @@ def _render_in_workers(site: Site, out_dir: Path, todo: list[str], jobs: int, tw
     no other thread (a fork copies locks other threads may hold), and talks to
     this one over a pipe of its own.
     """
+    import multiprocessing
+    from multiprocessing.connection import wait as wait_for
+
     global _forked_site
     context = multiprocessing.get_context("fork")
     queues = [deque(share[at:at + _RENDER_CHUNK] for at in range(0, len(share), _RENDER_CHUNK))

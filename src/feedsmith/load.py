@@ -13,7 +13,6 @@ import os
 import sqlite3
 import threading
 from collections import OrderedDict
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -277,6 +276,8 @@ def _parse_all(paths: list[Path], config: Config, jobs: int, progress: Progress,
                 done(*_read_one(path, config))
                 step()
         else:
+            from concurrent.futures import ProcessPoolExecutor  # here: starts multiprocessing
+
             stubs = store is not None
             with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config, stubs)) as pool:
                 chunk = max(16, min(256, len(paths) // (jobs * 8)))

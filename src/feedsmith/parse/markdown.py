@@ -13,11 +13,10 @@ import re
 from dataclasses import dataclass
 from html import escape
 
+from typing import TYPE_CHECKING, Any
+
 import lxml.html
-import markdown as python_markdown
 from lxml import etree
-from markdown.extensions import Extension
-from markdown.serializers import _escape_attrib_html
 
 from ..model import Image
 from ..text import clean_inline
@@ -25,6 +24,9 @@ from ..text import squash_spaces, xml_safe
 from .base import Extracted, ReadContext
 from .html import block_lines
 from .plaintext import apply_body_signals
+
+if TYPE_CHECKING:
+    import markdown as python_markdown
 
 _SNIFF_CHARS = 8000
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
@@ -351,19 +353,22 @@ def plain_inline(text: str) -> str:
 # Rendering
 
 
-class _EscapeRawHtml(Extension):
-    """Treat raw HTML in the source as text: it is escaped, never passed through."""
-
-    def extendMarkdown(self, md: python_markdown.Markdown) -> None:  # noqa: N802 - API name
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
-
-
 _EXTENSIONS = [
     "markdown.extensions.abbr", "markdown.extensions.def_list", "markdown.extensions.fenced_code",
     "markdown.extensions.footnotes", "markdown.extensions.tables", "markdown.extensions.sane_lists",
-    _EscapeRawHtml(),
 ]
+
+
+def _escape_raw_html() -> Any:
+    """An extension that treats raw HTML in the source as text: escaped, never passed through."""
+    from markdown.extensions import Extension
+
+    class EscapeRawHtml(Extension):
+        def extendMarkdown(self, md: python_markdown.Markdown) -> None:  # noqa: N802 - API name
+            md.preprocessors.deregister("html_block")
+            md.inlinePatterns.deregister("html")
+
+    return EscapeRawHtml()
 
 
 _CONVERTER: python_markdown.Markdown | None = None
@@ -371,10 +376,17 @@ _CONVERTER: python_markdown.Markdown | None = None
 
 def _converter() -> python_markdown.Markdown:
     """One converter per process: building one (extension registration) costs more
-    than converting a typical article. Readers run in processes, not threads."""
+    than converting a typical article. Readers run in processes, not threads.
+
+    Python-Markdown is imported here, not with this module: most bodies take the
+    :func:`_simple_markdown` path, and importing it (with ElementTree) cost 20 ms
+    of every one-file rebuild.
+    """
     global _CONVERTER
     if _CONVERTER is None:
-        _CONVERTER = python_markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
+        import markdown
+
+        _CONVERTER = markdown.Markdown(extensions=[*_EXTENSIONS, _escape_raw_html()], output_format="html")
     return _CONVERTER
 
 
@@ -424,6 +436,8 @@ _PLAIN_LINK = re.compile(
 # rules, setext underlines, definition lists, fences, footnote and abbreviation definitions).
 _BLOCK_OPENER = re.compile(r"[#>*+=:~`-]|\d+[.)]")
 _PLAIN_HEADING = re.compile(r"(#{1,6}) +([^#]+)")
+# What Python-Markdown leaves unescaped in an attribute: "&" that starts a character reference.
+_ENTITY_LIKE = re.compile(r"&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);", re.IGNORECASE)
 
 
 def _simple_markdown(text: str) -> tuple[str, str | None] | None:
@@ -488,9 +502,9 @@ def _plain_inline(line: str) -> tuple[str, str] | None:
     for match in _PLAIN_LINK.finditer(line):
         before = line[position:match.start()]
         label, url = match.groups()
-        href = _escape_attrib_html(url)
-        if _MARKUP_CHARS.search(before) or href != url.replace("&", "&amp;"):
+        if _MARKUP_CHARS.search(before) or _ENTITY_LIKE.search(url):
             return None  # other markup, or an entity-like "&name;" the sanitizer would re-escape
+        href = url.replace("&", "&amp;")  # as Python-Markdown writes an attribute with these characters
         markup.append(f'{before}<a href="{href}">{label}</a>')
         text.append(before + label)
         position = match.end()
