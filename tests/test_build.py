@@ -258,6 +258,36 @@ def test_any_change_to_seeds_output_or_config_rebuilds(site_config, seeds):
     assert build(retitled).current
 
 
+def test_a_rebuild_lists_only_the_output_folders_touched_since_the_last_build(site_config, seeds):
+    import shutil
+
+    from feedsmith import uptodate
+    from feedsmith.build import _files_under, existing_files, tree_files
+
+    build(site_config)
+    out = site_config.out_dir
+
+    def existing_checked():  # which of the tree's own files are there, as a full listing finds
+        untouched = uptodate.untouched_folders(site_config, out)
+        ours = tree_files(out)
+        assert existing_files(out, untouched) & ours == _files_under(out) & ours
+        return untouched
+
+    assert {"", "topics", "providers", "articles"} <= existing_checked()  # the manifest says it all
+    (out / "topics" / "ai.rss").unlink()
+    (out / "providers" / "stray.rss").write_text("not ours")
+    untouched = existing_checked()
+    assert "" in untouched and "topics" not in untouched and "providers" not in untouched
+    shutil.rmtree(out / "categories")
+    assert "" not in existing_checked()  # the manifest's own folder changed: everything is listed
+
+    _touch(seeds / "001_525bf615ad7c6798.txt")
+    report = build(site_config)
+    assert "topics/ai.rss" in report.written and "categories/news.atom" in report.written
+    assert (out / "topics" / "ai.rss").is_file() and (out / "categories" / "news.atom").is_file()
+    assert existing_checked() >= {"", "topics", "categories"}
+
+
 def test_a_build_that_fails_is_never_taken_as_current(site_config, seeds, monkeypatch):
     import pytest
 

@@ -325,6 +325,27 @@ def _remove_leftover_temps(out_dir: Path, before: float) -> None:
             pass
 
 
+def existing_files(out_dir: Path, untouched: set[str] | None) -> set[str]:
+    """The files now in the tree at ``out_dir`` (relative paths), listing only the folders
+    touched since the last complete build (see :func:`uptodate.untouched_folders`): the
+    manifest names the files of the others. Without a record, or when the top folder (which
+    holds the manifest) was touched, every folder is listed."""
+    if not untouched or "" not in untouched:
+        return _files_under(out_dir)
+    found: set[str] = set()
+    touched: set[str] = set()
+    for rel in tree_paths(out_dir):
+        folder = rel.rpartition("/")[0]
+        if folder in untouched:
+            found.add(rel)
+        else:
+            touched.add(folder)
+    for folder in touched:
+        with suppress(OSError), os.scandir(out_dir / folder) as entries:
+            found.update(f"{folder}/{entry.name}" for entry in entries if entry.is_file())
+    return found
+
+
 def _files_under(root: Path) -> set[str]:
     """Relative paths (with "/") of the regular files below ``root``; symlinked folders are not entered."""
     found: set[str] = set()
@@ -351,17 +372,19 @@ _CHUNKS_IN_FLIGHT = 2  # per worker, so it never waits for the next one to be ha
 
 
 def render_changed(site: Site, out_dir: Path, previous: dict[str, str], report: BuildReport,
-                   *, twins: bool = True, jobs: int = 1,
-                   progress: Progress = QUIET) -> tuple[list[Staged], dict[str, str]]:
+                   *, twins: bool = True, jobs: int = 1, progress: Progress = QUIET,
+                   untouched: set[str] | None = None) -> tuple[list[Staged], dict[str, str]]:
     """Render the paths whose fingerprint differs from the last build and stage them in ``out_dir``.
 
     Returns the staged documents (see :func:`commit_tree`) and every known
-    fingerprint. With ``jobs`` > 1 and enough to render, the work is shared by
+    fingerprint. ``untouched`` names the output folders no file was added to or
+    removed from since the last complete build (their files need not be listed
+    to know which are there). With ``jobs`` > 1 and enough to render, the work is shared by
     forked worker processes (feedgen's date formatting switches the process
     locale, so threads would not be safe). If anything fails, no temporary
     file is left and nothing was replaced.
     """
-    todo, keys = _outdated(site, out_dir, previous, report, twins)
+    todo, keys = _outdated(site, out_dir, previous, report, twins, untouched)
     with progress.phase("rendering", len(todo)) as step:
         if jobs > 1 and len(todo) >= RENDER_PARALLEL_MIN and _can_fork():
             staged = _render_in_workers(site, out_dir, todo, jobs, twins, step)
@@ -371,12 +394,12 @@ def render_changed(site: Site, out_dir: Path, previous: dict[str, str], report: 
 
 
 def _outdated(site: Site, out_dir: Path, previous: dict[str, str], report: BuildReport,
-              twins: bool) -> tuple[list[str], dict[str, str]]:
+              twins: bool, untouched: set[str] | None = None) -> tuple[list[str], dict[str, str]]:
     """The paths to render (fingerprint changed, unknown, or file missing) and every known
     fingerprint, with the feed states to record (see :func:`_unchanged_feeds`)."""
     todo: list[str] = []
     keys: dict[str, str] = {}
-    existing = _files_under(out_dir) if previous else set()  # one directory walk, not a stat per file
+    existing = existing_files(out_dir, untouched) if previous else set()
     recorded, states = _unchanged_feeds(site, previous)
     keys.update(states)
     for path in site.paths():
@@ -635,6 +658,7 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
             return report
     # The tree is about to change: no earlier record may vouch for it. A record means the
     # last build here completed, so it left no temporary files to sweep up.
+    untouched = uptodate.untouched_folders(config, out)
     completed = uptodate.forget(config, out)
     notices: list[str] = []
     store = open_store(config, notices) if use_cache else None
@@ -650,7 +674,7 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
                     if k.startswith(scope)} if store else {}
         mark = time.perf_counter()
         staged, keys = render_changed(site, out, previous, report, twins=config.gzip, jobs=jobs,
-                                      progress=progress)
+                                      progress=progress, untouched=untouched)
         report.timings["render"] = time.perf_counter() - mark
         mark = time.perf_counter()
         try:

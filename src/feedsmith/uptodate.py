@@ -116,11 +116,34 @@ def forget(config: Config, out_dir: Path) -> bool:
         return False
 
 
+def _record(config: Config, out_dir: Path) -> dict[str, Any]:
+    record = json.loads(record_path(config, out_dir).read_text("utf-8", errors="surrogatepass"))
+    if not isinstance(record, dict) or record.get("version") != RECORD_VERSION:
+        raise ValueError("not a record of this version")
+    return record
+
+
+def untouched_folders(config: Config, out_dir: Path) -> set[str] | None:
+    """The output folders (relative, "" for ``out_dir``) in which no file was added, removed
+    or renamed since the last complete build: their files are the ones it left. None
+    when there is no record of one."""
+    try:
+        folders = _record(config, out_dir)["folders"]
+        untouched = set()
+        for folder, mtime_ns in folders.items():
+            with suppress(OSError):
+                if os.stat(out_dir / folder).st_mtime_ns == mtime_ns:
+                    untouched.add(folder)
+        return untouched
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def current(config: Config, out_dir: Path, sig: str) -> LastBuild | None:
     """The last build, when it is still current for signature ``sig``; else None."""
     try:
-        record = json.loads(record_path(config, out_dir).read_text("utf-8", errors="surrogatepass"))
-        if record.get("version") != RECORD_VERSION or record.get("signature") != sig:
+        record = _record(config, out_dir)
+        if record.get("signature") != sig:
             return None
         for folder, mtime_ns in record["folders"].items():
             if os.stat(out_dir / folder).st_mtime_ns != mtime_ns:
