@@ -200,6 +200,20 @@ def test_stubs_from_the_cache_share_the_values_they_repeat(site_config, seeds):
     assert second.link is second.id
 
 
+def test_model_objects_restored_from_the_cache_are_equal_and_still_frozen(site_config):
+    import dataclasses
+    import pickle
+
+    import pytest
+
+    article = next(a for a in load(site_config).articles if a.provider and a.images and a.related)
+    for value in (article, article.provider, article.images[0], article.related[0]):
+        back = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        assert type(back) is type(value) and back == value and hash(back) == hash(value)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(back, dataclasses.fields(back)[0].name, "changed")
+
+
 def test_a_stub_whose_cached_body_moved_on_is_parsed_again(site_config, seeds):
     warm = (load(site_config), load(site_config))[1]
     source = seeds / "000_cc5dbb56b522b53d.txt"

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .model import Article, ArticleStub, Provider, stub_of
+from .model import Article, ArticleStub, Provider, restore, stub_of
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +83,8 @@ def stub_from(head: bytes) -> ArticleStub:
     shared = _shared
     category, type_, language, format_ = shared((category, type_, language, format_))
     provider = shared((Provider, provider_name, provider_domain), _provider) if provider_name is not None else None
-    return ArticleStub(
-        id_, title, id_ if link == id_ else link, when(published) if published else None, when(observed),
+    return restore(
+        ArticleStub, id_, title, id_ if link == id_ else link, when(published) if published else None, when(observed),
         source_path, when(updated) if updated else None, summary, None, None, author, provider,
         shared(topics) if topics else (), category, type_, quality, (), (), language, warnings, (), (), (),
         format_, richness, text_size)
