@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .model import Article, ArticleStub, Provider, restore, stub_of
+from .model import Article, ArticleStub, Provider, restore
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _pickled(article: Article | None) -> bytes | None:
 
 def encode(article: Article) -> tuple[bytes, bytes]:
     """The ``article`` and ``head`` columns for a freshly parsed article."""
-    head = pickle.dumps(_head_record(stub_of(article)), protocol=pickle.HIGHEST_PROTOCOL)
+    head = pickle.dumps(_head_record(article), protocol=pickle.HIGHEST_PROTOCOL)
     return _pickled(article), head  # type: ignore[return-value]
 
 
@@ -59,14 +59,17 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def _head_record(stub: ArticleStub) -> tuple[Any, ...]:
-    """A stub as a tuple of plain values: loading 100,000 of them is much faster than
-    loading pickled objects (no class lookups, no time zone objects)."""
-    provider = stub.provider
-    return (stub.id, stub.title, stub.link, _iso(stub.published), _iso(stub.observed), stub.source_path,
-            _iso(stub.updated), stub.summary, stub.author, provider.name if provider else None,
-            provider.domain if provider else None, stub.topics, stub.category, stub.type, stub.quality,
-            stub.language, stub.warnings, stub.format, stub.full_richness, stub.full_text_size)
+def _head_record(article: Article) -> tuple[Any, ...]:
+    """The article's stub (see :func:`model.stub_of`) as a tuple of plain values: loading
+    100,000 of them is much faster than loading pickled objects (no class lookups, no time
+    zone objects). Made from the article itself, as making its stub first cost a parse
+    worker a tenth of its time per article."""
+    provider = article.provider
+    return (article.id, article.title, article.link, _iso(article.published), _iso(article.observed),
+            article.source_path, _iso(article.updated), article.summary, article.author,
+            provider.name if provider else None, provider.domain if provider else None, article.topics,
+            article.category, article.type, article.quality, article.language, article.warnings,
+            article.format, article.richness(), article.text_size())
 
 
 def stub_from(head: bytes) -> ArticleStub:
