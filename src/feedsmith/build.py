@@ -276,8 +276,9 @@ def discard(staged: Iterable[Staged]) -> None:
 
 
 def commit_tree(staged: list[Staged], out_dir: Path, report: BuildReport, keep: set[str], *,
-                twins: bool = True, sweep: bool = True) -> None:
-    """Rename the staged documents into place, then drop files of the previous build not in ``keep``.
+                sweep: bool = True) -> None:
+    """Rename the staged documents into place, then drop files of the previous build not in ``keep``
+    (the files of the new tree, ``.gz`` twins included: see :func:`with_twins`).
 
     The manifest lists every new path before the first rename, so a killed
     build leaves no file the next one would not know to clean up. A twin is
@@ -286,7 +287,6 @@ def commit_tree(staged: list[Staged], out_dir: Path, report: BuildReport, keep: 
     """
     started = time.time()
     out_dir.mkdir(parents=True, exist_ok=True)
-    keep = with_twins(keep, twins)
     listed = tree_files(out_dir)
     if not keep <= listed:
         write_atomic(out_dir / MANIFEST, "".join(f"{p}\n" for p in sorted(listed | keep)).encode())
@@ -685,7 +685,8 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
         except BaseException:
             discard(staged)
             raise
-        commit_tree(staged, out, report, keep=set(site.paths()), twins=config.gzip, sweep=not completed)
+        tree = with_twins(site.paths(), config.gzip)
+        commit_tree(staged, out, report, keep=tree, sweep=not completed)
         if store:
             rendered = {doc.rel for doc in staged}
             store.update_output_digests({scope + k: v for k, v in keys.items()
@@ -693,7 +694,7 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
                                         [scope + k for k in previous.keys() - keys.keys()])
         report.timings["write"] = time.perf_counter() - mark
         if signature is not None:
-            uptodate.remember(config, out, signature, build_summary(site), with_twins(site.paths(), config.gzip))
+            uptodate.remember(config, out, signature, build_summary(site), tree)
     finally:
         if store:
             store.close()
