@@ -146,10 +146,11 @@ def restore(cls: type[_T], *values: Any) -> _T:
     """``cls(*values)`` for values taken from an instance of ``cls`` (all of its fields, in order).
 
     A frozen dataclass's ``__init__`` sets each field through a looked-up
-    ``object.__setattr__`` call; this sets the slots directly, in 45 % of the
-    time. Loading the stubs of 100,000 articles from the parse cache spent
-    0.27 s in ``__init__``. There are no defaults and no checks: for values
-    that came from an instance (the cache, a pickle), never for new ones.
+    ``object.__setattr__`` call; this sets the slots directly, in about half the
+    time (1.5 against 2.7 us for a stub). Loading the stubs of 100,000 articles
+    from the parse cache spent 0.3 s in ``__init__``. There are no defaults and
+    no checks: for values that came from an instance (the cache, a pickle),
+    never for new ones.
     """
     return _RESTORERS[cls](*values)  # type: ignore[no-any-return]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html import escape
-
 from typing import TYPE_CHECKING, Any
 
 import lxml.html
