@@ -270,7 +270,7 @@ def test_a_rebuild_lists_only_the_output_folders_touched_since_the_last_build(si
     def existing_checked():  # which of the tree's own files are there, as a full listing finds
         untouched = uptodate.untouched_folders(site_config, out)
         ours = tree_files(out)
-        assert existing_files(out, untouched) & ours == _files_under(out) & ours
+        assert existing_files(out, untouched, ours) & ours == _files_under(out) & ours
         return untouched
 
     assert {"", "topics", "providers", "articles"} <= existing_checked()  # the manifest says it all

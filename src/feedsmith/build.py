@@ -276,9 +276,10 @@ def discard(staged: Iterable[Staged]) -> None:
 
 
 def commit_tree(staged: list[Staged], out_dir: Path, report: BuildReport, keep: set[str], *,
-                sweep: bool = True) -> None:
+                listed: set[str] | None = None, sweep: bool = True) -> None:
     """Rename the staged documents into place, then drop files of the previous build not in ``keep``
-    (the files of the new tree, ``.gz`` twins included: see :func:`with_twins`).
+    (the files of the new tree, ``.gz`` twins included: see :func:`with_twins`). ``listed``
+    is the previous tree's manifest when the caller has read it already.
 
     The manifest lists every new path before the first rename, so a killed
     build leaves no file the next one would not know to clean up. A twin is
@@ -287,7 +288,8 @@ def commit_tree(staged: list[Staged], out_dir: Path, report: BuildReport, keep: 
     """
     started = time.time()
     out_dir.mkdir(parents=True, exist_ok=True)
-    listed = tree_files(out_dir)
+    if listed is None:
+        listed = tree_files(out_dir)
     if not keep <= listed:
         write_atomic(out_dir / MANIFEST, "".join(f"{p}\n" for p in sorted(listed | keep)).encode())
     for at, doc in enumerate(staged):
@@ -325,16 +327,16 @@ def _remove_leftover_temps(out_dir: Path, before: float) -> None:
             pass
 
 
-def existing_files(out_dir: Path, untouched: set[str] | None) -> set[str]:
+def existing_files(out_dir: Path, untouched: set[str] | None, listed: Iterable[str]) -> set[str]:
     """The files now in the tree at ``out_dir`` (relative paths), listing only the folders
-    touched since the last complete build (see :func:`uptodate.untouched_folders`): the
-    manifest names the files of the others. Without a record, or when the top folder (which
-    holds the manifest) was touched, every folder is listed."""
+    touched since the last complete build (see :func:`uptodate.untouched_folders`): its
+    manifest (``listed``) names the files of the others. Without a record, or when the top
+    folder (which holds the manifest) was touched, every folder is listed."""
     if not untouched or "" not in untouched:
         return _files_under(out_dir)
     found: set[str] = set()
     touched: set[str] = set()
-    for rel in tree_paths(out_dir):
+    for rel in listed:
         folder = rel.rpartition("/")[0]
         if folder in untouched:
             found.add(rel)
@@ -373,18 +375,17 @@ _CHUNKS_IN_FLIGHT = 2  # per worker, so it never waits for the next one to be ha
 
 def render_changed(site: Site, out_dir: Path, previous: dict[str, str], report: BuildReport,
                    *, twins: bool = True, jobs: int = 1, progress: Progress = QUIET,
-                   untouched: set[str] | None = None) -> tuple[list[Staged], dict[str, str]]:
+                   existing: set[str] | None = None) -> tuple[list[Staged], dict[str, str]]:
     """Render the paths whose fingerprint differs from the last build and stage them in ``out_dir``.
 
     Returns the staged documents (see :func:`commit_tree`) and every known
-    fingerprint. ``untouched`` names the output folders no file was added to or
-    removed from since the last complete build (their files need not be listed
-    to know which are there). With ``jobs`` > 1 and enough to render, the work is shared by
+    fingerprint. ``existing`` names the files now in ``out_dir`` (see
+    :func:`existing_files`; by default the folder is listed). With ``jobs`` > 1 and enough to render, the work is shared by
     forked worker processes (feedgen's date formatting switches the process
     locale, so threads would not be safe). If anything fails, no temporary
     file is left and nothing was replaced.
     """
-    todo, keys = _outdated(site, out_dir, previous, report, twins, untouched)
+    todo, keys = _outdated(site, out_dir, previous, report, twins, existing)
     with progress.phase("rendering", len(todo)) as step:
         if jobs > 1 and len(todo) >= RENDER_PARALLEL_MIN and _can_fork():
             staged = _render_in_workers(site, out_dir, todo, jobs, twins, step)
@@ -394,12 +395,13 @@ def render_changed(site: Site, out_dir: Path, previous: dict[str, str], report: 
 
 
 def _outdated(site: Site, out_dir: Path, previous: dict[str, str], report: BuildReport,
-              twins: bool, untouched: set[str] | None = None) -> tuple[list[str], dict[str, str]]:
+              twins: bool, existing: set[str] | None = None) -> tuple[list[str], dict[str, str]]:
     """The paths to render (fingerprint changed, unknown, or file missing) and every known
     fingerprint, with the feed states to record (see :func:`_unchanged_feeds`)."""
     todo: list[str] = []
     keys: dict[str, str] = {}
-    existing = existing_files(out_dir, untouched) if previous else set()
+    if existing is None:
+        existing = _files_under(out_dir) if previous else set()
     recorded, states = _unchanged_feeds(site, previous)
     keys.update(states)
     for path in site.paths():
@@ -672,9 +674,11 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
         scope = f"{out.resolve()}\0"
         previous = {k.removeprefix(scope): v for k, v in store.output_digests().items()
                     if k.startswith(scope)} if store else {}
+        listed = tree_files(out)
+        existing = existing_files(out, untouched, listed) if previous else set()
         mark = time.perf_counter()
         staged, keys = render_changed(site, out, previous, report, twins=config.gzip, jobs=jobs,
-                                      progress=progress, untouched=untouched)
+                                      progress=progress, existing=existing)
         report.timings["render"] = time.perf_counter() - mark
         mark = time.perf_counter()
         try:
@@ -686,7 +690,7 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
             discard(staged)
             raise
         tree = with_twins(site.paths(), config.gzip)
-        commit_tree(staged, out, report, keep=tree, sweep=not completed)
+        commit_tree(staged, out, report, keep=tree, listed=listed, sweep=not completed)
         if store:
             rendered = {doc.rel for doc in staged}
             store.update_output_digests({scope + k: v for k, v in keys.items()
