@@ -332,7 +332,7 @@ def existing_files(out_dir: Path, untouched: set[str] | None, listed: Iterable[s
     touched since the last complete build (see :func:`uptodate.untouched_folders`): its
     manifest (``listed``) names the files of the others. Without a record, or when the top
     folder (which holds the manifest) was touched, every folder is listed."""
-    if not untouched or "" not in untouched:
+    if untouched is None or "" not in untouched:
         return _files_under(out_dir)
     found: set[str] = set()
     touched: set[str] = set()
@@ -380,10 +380,11 @@ def render_changed(site: Site, out_dir: Path, previous: dict[str, str], report: 
 
     Returns the staged documents (see :func:`commit_tree`) and every known
     fingerprint. ``existing`` names the files now in ``out_dir`` (see
-    :func:`existing_files`; by default the folder is listed). With ``jobs`` > 1 and enough to render, the work is shared by
-    forked worker processes (feedgen's date formatting switches the process
-    locale, so threads would not be safe). If anything fails, no temporary
-    file is left and nothing was replaced.
+    :func:`existing_files`; by default the folder is listed). With ``jobs`` > 1
+    and enough to render, the work is shared by forked worker processes
+    (feedgen's date formatting switches the process locale, so threads would
+    not be safe). If anything fails, no temporary file is left and nothing
+    was replaced.
     """
     todo, keys = _outdated(site, out_dir, previous, report, twins, existing)
     with progress.phase("rendering", len(todo)) as step:
