@@ -9,7 +9,10 @@ from dataclasses import replace
 import pytest
 
 from feedsmith import load as load_module
+from feedsmith.catalog import build_catalog
 from feedsmith.load import load_folder, open_store
+from feedsmith.model import line_weight, source_line
+from feedsmith.site import Site
 
 from .conftest import SEEDS
 
@@ -49,6 +52,27 @@ def test_undated_articles_keep_their_first_seen_date(site_config, seeds):
     assert by_name(load(site_config))[name].date == first
     path.rename(seeds / "renamed.txt")
     assert by_name(load(site_config))["renamed.txt"].date == first
+
+
+def test_line_weights_kept_in_the_cache_are_those_of_the_articles_as_loaded(site_config, seeds):
+    """Feed states add up a weight per article, kept with each cached parse. An undated file
+    renamed and touched is dated by when it was first seen, not by its new time: its line
+    is not the one its weight was taken from, so that weight is dropped and hashed again."""
+    load(site_config)
+    renamed = seeds / "renamed.txt"
+    (seeds / "003_47d7fbf7bff2b1e1.txt").rename(renamed)
+    os.utime(renamed, (2_000_000_000, 2_000_000_000))
+    for result in (load(site_config), load(site_config)):  # parsed, then from the cache
+        assert str(renamed) in result.digests and str(renamed) not in result.weights
+        assert len(result.weights) == 4
+        for path, weight in result.weights.items():
+            article = next(a for a in result.articles if a.source_path == path)
+            assert weight == line_weight(source_line(result.digests[path], article))
+        site = Site(build_catalog(result.articles, site_config), site_config, result)
+        hashed = Site(site.catalog, site_config, replace(result, weights={}))
+        states = [site.feed_state(feed) for feed in site.catalog.feeds.values()]
+        assert None not in states
+        assert states == [hashed.feed_state(feed) for feed in hashed.catalog.feeds.values()]
 
 
 def test_first_seen_dates_outlive_a_cache_from_another_version_or_configuration(site_config, seeds):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import FeedsmithError, ParseError
-from .model import Article, ArticleStub
+from .model import Article, ArticleStub, line_weight, source_line
 from .progress import QUIET, Progress
 from .store import Bodies, Entry, Store, encode, stub_from
 
@@ -49,6 +49,8 @@ class LoadResult:
     notices: list[str] = field(default_factory=list)  # about the run itself (cache rebuilt …)
     parsed: int = 0  # files actually parsed (the rest came from the cache)
     digests: dict[str, str] = field(default_factory=dict)  # source path -> content hash
+    # Source path -> the article's line weight (see store.Entry.weight), where it is known.
+    weights: dict[str, int] = field(default_factory=dict)
     # Article warnings repeated from an earlier read (a skipped build reports the last build's).
     repeated: list[str] = field(default_factory=list)
     bodies: Bodies | None = None  # where the full articles of stubs are read from
@@ -224,7 +226,8 @@ def _read_one(path: Path, config: Config) -> tuple[str, Entry]:
         article, error = None, exc.reason
     except Exception as exc:  # a reader bug must cost one file, not the build
         article, error = None, f"internal error while parsing ({type(exc).__name__}: {exc})"
-    return str(path), Entry(stat.st_size, stat.st_mtime_ns, digest, article, error)
+    weight = line_weight(source_line(digest, article)) if article is not None else None
+    return str(path), Entry(stat.st_size, stat.st_mtime_ns, digest, article, error, weight=weight)
 
 
 _worker_config: Config | None = None
@@ -389,7 +392,12 @@ def load_folder(seeds_dir: Path, config: Config, store: Store | None = None,
                 _memo.popitem(last=False)
     articles = [e.article for e in entries.values() if e.article is not None]
     result.digests = {path: e.sha256 for path, e in entries.items() if e.article is not None}
+    result.weights = {path: e.weight for path, e in entries.items() if e.article is not None and e.weight is not None}
     result.articles = _with_first_seen(articles, store)
+    if result.articles is not articles:  # undated articles dated by when first seen: other lines
+        for before, after in zip(articles, result.articles):
+            if after is not before:
+                result.weights.pop(after.source_path, None)
     result.problems += [ParseError(path, e.error) for path, e in entries.items() if e.error]
     result.problems.sort(key=lambda p: p.path)
     return result

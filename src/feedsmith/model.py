@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -134,6 +135,19 @@ def stub_of(article: Article) -> ArticleStub:
     values = {f.name: getattr(article, f.name) for f in fields(Article)}
     values.update(BODY_FIELDS)
     return ArticleStub(**values, full_richness=article.richness(), full_text_size=article.text_size())
+
+
+def source_line(source_digest: str, article: Article) -> bytes:
+    """What an article adds to the fingerprint of every document showing it: its source
+    file's content hash, its first-seen time and its id (the rest of what it renders
+    follows from the file and from the code and settings, which fingerprints cover apart)."""
+    return f"{source_digest}|{article.observed.isoformat()}|{article.id}\n".encode()
+
+
+def line_weight(line: bytes) -> int:
+    """A 64-bit hash of a :func:`source_line`; a feed's state adds up its articles' weights
+    modulo 2**64. Signed, so SQLite stores it as an integer."""
+    return int.from_bytes(hashlib.blake2b(line, digest_size=8).digest(), "big", signed=True)
 
 
 def _by_constructor(self: Any) -> tuple[Callable[..., Any], tuple[Any, ...]]:

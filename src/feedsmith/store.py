@@ -28,7 +28,7 @@ from .model import Article, ArticleStub, Provider, restore
 
 log = logging.getLogger(__name__)
 
-SCHEMA = 6
+SCHEMA = 7
 DB_NAME = "cache.sqlite3"
 
 
@@ -43,6 +43,9 @@ class Entry(NamedTuple):
     # The full article and its stub already pickled (by a parse worker, which then sends
     # just the stub as ``article``): saved as they are, never unpickled here.
     encoded: tuple[bytes, bytes] | None = None
+    # model.line_weight(model.source_line(sha256, article)), taken where the file was parsed:
+    # a warm start then adds up feed states without hashing every article again.
+    weight: int | None = None
 
 
 def _pickled(article: Article | None) -> bytes | None:
@@ -122,7 +125,7 @@ def _rows(path: str, entry: Entry) -> tuple[tuple[Any, ...], bytes | None]:
         article, head = encode(entry.article)
     else:
         article = head = None
-    return (path, entry.size, entry.mtime_ns, entry.sha256, entry.error, head), article
+    return (path, entry.size, entry.mtime_ns, entry.sha256, entry.error, head, entry.weight), article
 
 
 class Bodies:
@@ -249,7 +252,7 @@ class Store:
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS files (
                 path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-                sha256 TEXT NOT NULL, error TEXT, head BLOB);
+                sha256 TEXT NOT NULL, error TEXT, head BLOB, weight INTEGER);
             CREATE TABLE IF NOT EXISTS articles (path TEXT PRIMARY KEY, article BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, first_seen TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, digest TEXT NOT NULL);
@@ -274,13 +277,14 @@ class Store:
         """Every file's entry, its article as an :class:`ArticleStub` (full ones: :class:`Bodies`)."""
         entries: dict[str, Entry] = {}
         try:
-            with closing(self.db.execute("SELECT path, size, mtime_ns, sha256, head, error FROM files")) as rows:
-                for path, size, mtime_ns, sha, blob, error in rows:
+            query = "SELECT path, size, mtime_ns, sha256, head, error, weight FROM files"
+            with closing(self.db.execute(query)) as rows:
+                for path, size, mtime_ns, sha, blob, error, weight in rows:
                     try:
                         article = stub_from(blob) if blob is not None else None
                     except Exception:  # an unreadable row is simply parsed again
                         continue
-                    entries[path] = Entry(size, mtime_ns, sha, article, error)
+                    entries[path] = Entry(size, mtime_ns, sha, article, error, None, weight)
         except sqlite3.DatabaseError as exc:
             self._start_over(f"damaged ({exc})")
             return {}
@@ -294,7 +298,7 @@ class Store:
         with self.transaction() as db:
             db.executemany("DELETE FROM files WHERE path = ?", gone)
             db.executemany("DELETE FROM articles WHERE path = ?", gone)
-            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)", (row for row, _ in rows))
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", (row for row, _ in rows))
             db.executemany("DELETE FROM articles WHERE path = ?", ((row[0],) for row, article in rows
                                                                   if article is None))
             db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?)",
