@@ -542,3 +542,24 @@ def test_the_index_and_opml_are_rewritten_only_when_what_they_list_changes(histo
     assert {"index.html", "index.html.gz"} <= set(added.written)
     assert "feeds.opml" in added.unchanged  # the same feeds, and May is still the newest change
     assert b"Story h-mar25" in (history_config.out_dir / "index.html").read_bytes()
+
+
+def test_article_pages_follow_the_names_of_the_feeds_they_link_to(history_config, history, tmp_path):
+    """A feed is named after the spelling most of its articles use. When an edit elsewhere
+    changes which one that is, an article page listing the feed is written again."""
+    def linkless(name: str, topic: str) -> None:
+        text = story(name, "2024-03-05T10:00:00Z", [topic], "cnn.com")
+        (history / f"{name}.md").write_text(text.replace(f"originalUrl: https://cnn.com/{name}\n", ""), "utf-8")
+
+    linkless("p-page", "robots")
+    linkless("q-page", "Robots")
+    linkless("r-page", "Robots")
+    build(history_config)
+    linkless("r-page", "robots")  # now two of three spell it "robots"
+    build(history_config)
+    scratch = replace(history_config, out_dir=tmp_path / "scratch", state_dir=tmp_path / "scratch-state")
+    build(scratch, use_cache=False)
+    mine, theirs = built(history_config.out_dir), built(scratch.out_dir)
+    pages = [rel for rel in theirs if rel.startswith("articles/") and rel.endswith(".html")]
+    assert len(pages) == 3 and all(b"<li>robots: " in theirs[rel] for rel in pages)
+    assert [rel for rel in theirs if mine.get(rel) != theirs[rel]] == []

@@ -206,7 +206,8 @@ class Site:
         elif path in self._page_paths:
             article = self.catalog.pages()[self._page_paths[path]]
             shown = (article,)
-            path += "|" + ",".join(f.path for f in self.catalog.feeds_containing(article))
+            # The page links to these feeds by name, which follows their articles' spellings.
+            path += "|" + repr([(f.path, f.name) for f in self.catalog.feeds_containing(article)])
         else:
             return None
         digest = hashlib.sha256(self._code_and_config)
