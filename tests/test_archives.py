@@ -479,7 +479,8 @@ def test_random_edits_rebuild_to_the_same_tree_as_building_from_scratch(history_
         month, day = rng.randint(1, 4), rng.randint(1, 28)
         lines = ["---", f"title: Story {name} {rng.randint(0, 9)}", f"excerpt: Summary of {name}.",
                  f"publishedDateTime: 2024-{month:02d}-{day:02d}T{rng.randint(0, 23):02d}:00:00Z",
-                 f"originalUrl: https://{domain}/{name}", "provider:", f"  name: {rng.choice(names[domain])}",
+                 *([f"originalUrl: https://{domain}/{name}"] if rng.random() < 0.7 else []),  # else a page of its own
+                 "provider:", f"  name: {rng.choice(names[domain])}",
                  f"  domain: {domain}", "topics:", *[f"  - {t}" for t in rng.sample(topics, rng.randint(0, 2))],
                  "---", body or f"Body of {name}.", ""]
         (history / f"{name}.md").write_text("\n".join(lines), encoding="utf-8")
