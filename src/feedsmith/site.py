@@ -233,13 +233,21 @@ class Site:
         (date, then id), so their set is what counts: a sum of per-article
         64-bit hashes, one addition per article and feed.
         """
+        articles = self._set_digest(feed.articles)
+        if articles is None:
+            return None
+        digest = hashlib.sha256(self._code_and_config)
+        digest.update(repr((feed.path, feed.name, feed.provider)).encode())
+        digest.update(articles)
+        return digest.hexdigest()
+
+    def _set_digest(self, articles: Sequence[Article]) -> bytes | None:
+        """Stands for a set of the catalog's articles (their order follows from the articles
+        themselves): their number and the sum of their weights (None: a weight is unknown)."""
         weights = self._weights
         if weights is None:
             return None
-        total = sum([weights[article.id] for article in feed.articles]) & _WEIGHT_MASK
-        digest = hashlib.sha256(self._code_and_config)
-        digest.update(repr((feed.path, feed.name, feed.provider, len(feed.articles), total)).encode())
-        return digest.hexdigest()
+        return b"%d %d" % (len(articles), sum([weights[article.id] for article in articles]) & _WEIGHT_MASK)
 
     @cached_property
     def _weights(self) -> dict[str, int] | None:
@@ -300,9 +308,7 @@ class Site:
         """Depends on the archive's own articles and its neighbours only, never on newer articles."""
         group = (archive.feed.path, archive.key)
         if group not in self._group_digests:  # shared by the three formats
-            lines = [self._line(a) for a in archive.articles]
-            self._group_digests[group] = (None if None in lines
-                                          else hashlib.sha256(b"".join(lines)).digest())  # type: ignore[arg-type]
+            self._group_digests[group] = self._set_digest(archive.articles)
         articles = self._group_digests[group]
         if articles is None:
             return None
