@@ -688,3 +688,14 @@ def test_stubs_with_a_content_key_render_the_same_bytes_and_are_read_in_full_onl
     assert read == []
     with pytest.raises(ValueError, match="stub"):
         render.render_feed(stubbed, "rss", catalog, CONFIG)  # a stub's own hash would not cover its body
+
+
+def test_text_drops_c1_controls_replacement_marks_and_non_characters_but_keeps_astral_text():
+    """What mis-decoding leaves (C1 controls, U+FFFD) and every non-character go, in each plane;
+    emoji and other astral characters stay."""
+    kept = "café 中文 \U0001F600 \U00020000 \U0010FFFD 𝔸"
+    dropped = "\x80\x85\x9f\ufffd\ufdd0\ufdef" + "".join(chr(plane << 16 | low) for plane in range(1, 17)
+                                                         for low in (0xFFFE, 0xFFFF))
+    assert len(dropped) == 38
+    assert render._text("".join(char + kept for char in dropped)) == kept * len(dropped)
+    assert render._text("\U0001FFFE") == "" and render._text("plain ascii") == "plain ascii"
