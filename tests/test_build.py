@@ -399,3 +399,26 @@ def test_a_site_without_atom_offers_its_first_format_in_views(site_config):
     view = (config.out_dir / "topics/ai.html").read_text()
     assert 'value="http://127.0.0.1:8000/topics/ai.rss"' in view and "RSS feed URL" in view
     assert "topics/ai.atom" not in view and "topics/ai.json" in view
+
+
+def test_a_build_loads_with_the_collector_paused_and_leaves_it_as_it_found_it(site_config, monkeypatch):
+    """The cyclic garbage collector is off while the site loads (stubs make no cycles, and it
+    walked every one of them), on again in parse workers, and afterwards nothing stays frozen."""
+    import gc
+
+    from feedsmith import build as build_module
+    from feedsmith import load as load_module
+    from feedsmith.store import Entry
+
+    during: list[bool] = []
+    real_load = build_module.load_folder
+    monkeypatch.setattr(build_module, "load_folder",
+                        lambda *a, **k: during.append(gc.isenabled()) or real_load(*a, **k))
+    monkeypatch.setattr(load_module, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(load_module, "_read_one",  # runs in forked parse workers
+                        lambda path, config: (str(path), Entry(0, 0, "", None, f"collector on: {gc.isenabled()}")))
+    report = build(site_config, jobs=2)
+    assert during == [False]
+    problems = report.load.problems
+    assert {p.reason for p in problems} == {"collector on: True"} and len(problems) == 5
+    assert gc.isenabled() and gc.get_freeze_count() == 0

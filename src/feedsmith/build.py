@@ -19,14 +19,15 @@ document changed (:mod:`.websub`).
 
 from __future__ import annotations
 
+import gc
 import gzip
 import os
 import re
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -668,7 +669,8 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
     if not use_cache:
         _forget_outputs(config, out)
     try:
-        site = load_site(config, seeds_dir, store=store, jobs=jobs, progress=progress, listing=listing)
+        with _collector_paused():
+            site = load_site(config, seeds_dir, store=store, jobs=jobs, progress=progress, listing=listing)
         site.load.notices[:0] = notices
         report = BuildReport(out, site.load, feeds=len(site.catalog.feeds))
         report.timings["read"] = time.perf_counter() - started
@@ -703,10 +705,33 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
     finally:
         if store:
             store.close()
+        gc.unfreeze()  # what the load froze is collected as usual again (tests run many builds)
     if config.websub_hub:
         notify_hub(site, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Load without the cyclic garbage collector, then freeze what the load made.
+
+    A load makes a stub, a cache entry and their tuples for every article and
+    (parsing included) next to no reference cycles, while each young-generation
+    pass of the collector walked all the objects made so far: 35 ms of a
+    one-file rebuild at 10,000 articles, 98 ms at 100,000. Frozen, the loaded
+    site is never walked again in this build. Parse workers forked meanwhile
+    turn the collector back on (``load._init_worker``).
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _forget_outputs(config: Config, out: Path) -> None:

@@ -7,6 +7,7 @@ result, with its path and the reason.
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import operator
 import os
@@ -237,6 +238,7 @@ _worker_stubs = False
 def _init_worker(config: Config, stubs: bool) -> None:
     global _worker_config, _worker_stubs
     _worker_config, _worker_stubs = config, stubs
+    gc.enable()  # forked while a build loads with the collector paused (build._collector_paused)
 
 
 def _read_in_worker(path: str) -> tuple[str, Entry]:
