@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from .config import Config
 from .model import Article, Provider
@@ -99,8 +100,16 @@ class Catalog:
         kept = self._kept_by_id.get(article.id)
         if kept is None:
             return []
-        paths = {self.feed_paths[kind, key] for kind in GROUPED for key in group_keys(kind, kept)}
-        return [self.feeds[path] for path in sorted(paths, key=self._rank.__getitem__)]
+        fields = (kept.topics, kept.provider, kept.category)  # all that group keys come from
+        found = self._containing.get(fields)
+        if found is None:  # articles share a few hundred combinations: each is worked out once
+            paths = {self.feed_paths[kind, key] for kind in GROUPED for key in group_keys(kind, kept)}
+            found = self._containing[fields] = [self.feeds[path] for path in sorted(paths, key=self._rank.__getitem__)]
+        return list(found)
+
+    @cached_property
+    def _containing(self) -> dict[tuple[Any, ...], list[Feed]]:
+        return {}
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
