@@ -705,7 +705,9 @@ def build(config: Config, seeds_dir: Path | None = None, out_dir: Path | None = 
     finally:
         if store:
             store.close()
-        gc.unfreeze()  # what the load froze is collected as usual again (tests run many builds)
+        # What the load froze (see _collector_paused; feedsmith freezes nothing else) is collected
+        # as usual again: a process may run many builds (the tests do).
+        gc.unfreeze()
     if config.websub_hub:
         notify_hub(site, report)
     report.seconds = time.perf_counter() - started

@@ -104,7 +104,8 @@ class Catalog:
         found = self._containing.get(fields)
         if found is None:  # articles share a few hundred combinations: each is worked out once
             paths = {self.feed_paths[kind, key] for kind in GROUPED for key in group_keys(kind, kept)}
-            found = self._containing[fields] = [self.feeds[path] for path in sorted(paths, key=self._rank.__getitem__)]
+            found = [self.feeds[path] for path in sorted(paths, key=self._rank.__getitem__)]
+            self._containing[fields] = found
         return list(found)
 
     @cached_property
