@@ -394,12 +394,11 @@ def load_folder(seeds_dir: Path, config: Config, store: Store | None = None,
                 _memo.popitem(last=False)
     articles = [e.article for e in entries.values() if e.article is not None]
     result.digests = {path: e.sha256 for path, e in entries.items() if e.article is not None}
-    result.weights = {path: e.weight for path, e in entries.items() if e.article is not None and e.weight is not None}
     result.articles = _with_first_seen(articles, store)
-    if result.articles is not articles:  # undated articles dated by when first seen: other lines
-        for before, after in zip(articles, result.articles):
-            if after is not before:
-                result.weights.pop(after.source_path, None)
+    # A weight stands for the article its file was parsed into; an undated one dated by when
+    # it was first seen is another object with another line, and is hashed again when needed.
+    result.weights = {a.source_path: e.weight for a in result.articles
+                      if (e := entries.get(a.source_path)) is not None and e.article is a and e.weight is not None}
     result.problems += [ParseError(path, e.error) for path, e in entries.items() if e.error]
     result.problems.sort(key=lambda p: p.path)
     return result

@@ -284,7 +284,7 @@ class Store:
                         article = stub_from(blob) if blob is not None else None
                     except Exception:  # an unreadable row is simply parsed again
                         continue
-                    entries[path] = Entry(size, mtime_ns, sha, article, error, None, weight)
+                    entries[path] = Entry(size, mtime_ns, sha, article, error, weight=weight)
         except sqlite3.DatabaseError as exc:
             self._start_over(f"damaged ({exc})")
             return {}
